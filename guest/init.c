@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PID 1 of the test guest.  Mounts the pseudo filesystems, binds every QEMU
+ * edu device to vfio-pci, runs the suites listed in /etc/suites/<suite>
+ * (suite= on the kernel command line, "test" by default) and powers off.
+ *
+ * Each list line is "NAME TIMEOUT_SECONDS COMMAND [ARGS...]"; a COMMAND of
+ * @kunit or @iopgtable is built in.  Every suite's output is framed for the
+ * host-side parser:
+ *
+ *	@@ begin NAME
+ *	...TAP/KTAP...
+ *	@@ end NAME status=N|timeout|signal=N
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static void cat(const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, n, stdout);
+	close(fd);
+	fflush(stdout);
+}
+
+static void bind_edu(void)
+{
+	char path[512], val[32];
+	struct dirent *d;
+	DIR *dir = opendir("/sys/bus/pci/devices");
+	FILE *f;
+
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		unsigned int vendor = 0, device = 0;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%x", &vendor) != 1)
+			vendor = 0;
+		fclose(f);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%x", &device) != 1)
+			device = 0;
+		fclose(f);
+		if (vendor != 0x1234 || device != 0x11e8)
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+			 d->d_name);
+		write_file(path, "vfio-pci");
+		write_file("/sys/bus/pci/drivers_probe", d->d_name);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", d->d_name);
+		memset(val, 0, sizeof(val));
+		{
+			char link[512];
+			ssize_t n = readlink(path, link, sizeof(link) - 1);
+
+			if (n > 0) {
+				link[n] = 0;
+				snprintf(val, sizeof(val), "%s", strrchr(link, '/') + 1);
+			}
+		}
+		say("init: edu %s bound to vfio-pci, IOMMU group %s\n", d->d_name,
+		    val[0] ? val : "none");
+	}
+	closedir(dir);
+}
+
+/* KUnit: one suite per debugfs directory, each with its KTAP results. */
+static int run_kunit(void)
+{
+	struct dirent **ents;
+	char path[512];
+	int i, n;
+
+	n = scandir("/sys/kernel/debug/kunit", &ents, NULL, alphasort);
+	if (n < 0) {
+		say("# no /sys/kernel/debug/kunit\n");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (ents[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "/sys/kernel/debug/kunit/%s/results",
+				 ents[i]->d_name);
+			cat(path);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return 0;
+}
+
+/* The io-pgtable LPAE boot selftest logs one summary line: make it TAP. */
+static int run_iopgtable(void)
+{
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf, *p;
+	int pass = -1, fail = -1;
+
+	if (len <= 0)
+		return 1;
+	buf = calloc(1, len + 1);
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
+	p = buf;
+	while (len > 0 && (p = strstr(p, "arm-lpae io-pgtable: selftest: completed with "))) {
+		sscanf(p, "arm-lpae io-pgtable: selftest: completed with %d PASS %d FAIL",
+		       &pass, &fail);
+		p++;
+	}
+	free(buf);
+	say("TAP version 13\n1..1\n");
+	say("# io-pgtable-arm selftest: %d PASS %d FAIL\n", pass, fail);
+	say("%sok 1 io-pgtable-arm LPAE boot selftest\n",
+	    pass > 0 && fail == 0 ? "" : "not ");
+	return 0;
+}
+
+/*
+ * The console shows only warnings and worse (loglevel=5) so that kernel
+ * chatter cannot split a result line.  The whole kernel log still goes
+ * into the console record, a block after each suite.
+ */
+static int kmsg_fd = -1;
+
+static void kmsg_drain(void)
+{
+	char rec[8192];
+	ssize_t n;
+
+	if (kmsg_fd < 0)
+		return;
+	say("@@ kmsg\n");
+	for (;;) {
+		char *msg, *p;
+		unsigned long long ts = 0;
+		int prio = 0;
+
+		n = read(kmsg_fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: skip them */
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		sscanf(rec, "%d,%*u,%llu", &prio, &ts);
+		msg++;
+		/* continuation lines ("\n KEY=value") are dropped */
+		p = strchr(msg, '\n');
+		if (p)
+			*p = 0;
+		printf("<%d>[%5llu.%06llu] %s\n", prio & 7, ts / 1000000, ts % 1000000, msg);
+	}
+	say("@@ kmsg end\n");
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void run_suite(char *line)
+{
+	char *argv[32], *name, *tmo, *save, *cmd;
+	int argc = 0, status = 0, timeout;
+	double t0 = now();
+	pid_t pid;
+
+	name = strtok_r(line, " \t\n", &save);
+	tmo = strtok_r(NULL, " \t\n", &save);
+	if (!name || name[0] == '#' || !tmo)
+		return;
+	timeout = atoi(tmo);
+	while (argc < 31 && (argv[argc] = strtok_r(NULL, " \t\n", &save)))
+		argc++;
+	argv[argc] = NULL;
+	if (!argc)
+		return;
+	cmd = argv[0];
+
+	say("@@ begin %s\n", name);
+	if (!strcmp(cmd, "@kunit")) {
+		say("@@ end %s status=%d\n", name, run_kunit());
+		kmsg_drain();
+		return;
+	}
+	if (!strcmp(cmd, "@iopgtable")) {
+		say("@@ end %s status=%d\n", name, run_iopgtable());
+		kmsg_drain();
+		return;
+	}
+
+	pid = fork();
+	if (pid == 0) {
+		char dir[512];
+
+		setpgid(0, 0);
+		snprintf(dir, sizeof(dir), "%s", cmd);
+		if (strrchr(dir, '/')) {
+			*strrchr(dir, '/') = 0;
+			if (dir[0] && chdir(dir))
+				perror("chdir");
+		}
+		execv(cmd, argv);
+		perror(cmd);
+		_exit(127);
+	}
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (now() - t0 > timeout) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			say("\n@@ end %s timeout after %ds\n", name, timeout);
+			kmsg_drain();
+			return;
+		}
+		usleep(w < 0 ? 1000000 : 20000);
+	}
+	/* Reap anything the suite left behind. */
+	kill(-pid, SIGKILL);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	if (WIFSIGNALED(status))
+		say("\n@@ end %s signal=%d time=%.1fs\n", name, WTERMSIG(status), now() - t0);
+	else
+		say("\n@@ end %s status=%d time=%.1fs\n", name, WEXITSTATUS(status),
+		    now() - t0);
+	kmsg_drain();
+}
+
+int main(void)
+{
+	const char *suite = getenv("suite");
+	char path[256], line[1024];
+	FILE *list;
+
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	mount("tmpfs", "/tmp", "tmpfs", 0, NULL);
+	mkdir("/dev/hugepages", 0755);
+	mount("hugetlbfs", "/dev/hugepages", "hugetlbfs", 0, NULL);
+	setenv("PATH", "/bin:/selftests", 1);
+
+	if (!suite || !suite[0])
+		suite = "test";
+	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	say("@@ guest up: suite %s\n", suite);
+	bind_edu();
+	kmsg_drain();
+
+	snprintf(path, sizeof(path), "/etc/suites/%s", suite);
+	list = fopen(path, "r");
+	if (!list) {
+		say("@@ error: no suite list %s\n", path);
+	} else {
+		while (fgets(line, sizeof(line), list))
+			run_suite(line);
+		fclose(list);
+	}
+
+	say("\n@@ done\n");
+	sync();
+	reboot(RB_POWER_OFF);
+	return 0;
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The kernel: fetch the pinned Debian source, keep it as a git tree whose
+# first commit is the pristine base (tag "base") with the series applied on
+# top, and cross-build an arm64 Image and the selftests from it.
+#
+#   kernel.sh tree     unpack and apply the series (once; keeps local commits)
+#   kernel.sh build    configure from config/*.config and build Image
+#   kernel.sh selftests build the selftests the harness runs
+. "$(dirname "$0")/lib.sh"
+
+fetch() {
+	local deb=$CACHE/dl/linux-source-6.12_${KERNEL_DEB_VERSION}_all.deb
+	if [ ! -f "$deb" ]; then
+		stage "fetching linux-source-6.12 $KERNEL_DEB_VERSION" >&2
+		mkdir -p "$CACHE/dl"
+		(cd "$CACHE/dl" &&
+			apt-get download "linux-source-6.12=$KERNEL_DEB_VERSION" \
+				>"$CACHE/logs/kernel-fetch.log" 2>&1) ||
+			die "linux-source-6.12 $KERNEL_DEB_VERSION is not in the archive
+       ('apt-cache policy linux-source-6.12' lists the versions there).
+       Pick one and override: make test KERNEL_DEB_VERSION=<version>"
+	fi
+	echo "$deb"
+}
+
+apply_series() {
+	local p
+	git -C "$KSRC" reset -q --hard "$BASE_TAG"
+	for p in "$TOP"/patches/linux/*.patch; do
+		[ -e "$p" ] || break
+		case $(basename "$p") in 0000-*) continue ;; esac
+		git -C "$KSRC" am -q --committer-date-is-author-date "$p" ||
+			die "$(basename "$p") does not apply; fix it in $KSRC (git am --show-current-patch)"
+	done
+	git -C "$KSRC" config smmu.series "$(patches_sha "$TOP/patches/linux")"
+	git -C "$KSRC" config smmu.applied "$(git -C "$KSRC" rev-parse HEAD)"
+}
+
+tree() {
+	mkdir -p "$CACHE/logs" "$BUILD"
+	if [ -d "$KSRC/.git" ] &&
+	   [ "$(git -C "$KSRC" config smmu.version)" = "$KERNEL_DEB_VERSION" ]; then
+		[ "$(git -C "$KSRC" config smmu.series)" = "$(patches_sha "$TOP/patches/linux")" ] && return 0
+		if [ "$(git -C "$KSRC" rev-parse HEAD)" != "$(git -C "$KSRC" config smmu.applied)" ]; then
+			stage "kernel tree has local commits: keeping them (make export saves them)"
+			return 0
+		fi
+		stage "patches/linux changed: re-applying the series"
+		apply_series
+		return 0
+	fi
+
+	local deb
+	deb=$(fetch)
+	stage "unpacking linux-source-6.12 $KERNEL_DEB_VERSION"
+	rm -rf "$KSRC" "$BUILD/linux.tmp"
+	mkdir -p "$BUILD/linux.tmp"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$BUILD/linux.tmp" --wildcards '*/linux-source-6.12.tar.xz'
+	tar -xJf "$BUILD"/linux.tmp/usr/src/linux-source-6.12.tar.xz -C "$BUILD/linux.tmp"
+	mv "$BUILD/linux.tmp/linux-source-6.12" "$KSRC"
+	rm -rf "$BUILD/linux.tmp"
+
+	stage "making the pristine base commit"
+	(
+		cd "$KSRC"
+		git init -q
+		git config user.name "${GIT_AUTHOR_NAME:-SMMU HTTU harness}"
+		git config user.email "${GIT_AUTHOR_EMAIL:-harness@localhost}"
+		git config gc.auto 0
+		git add -f -A .
+		GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
+			git commit -q -m "Debian linux-source-6.12 $KERNEL_DEB_VERSION"
+		git tag -a -m "pristine Debian linux-source-6.12 $KERNEL_DEB_VERSION" "$BASE_TAG"
+		git config smmu.version "$KERNEL_DEB_VERSION"
+	)
+	stage "applying patches/linux"
+	apply_series
+}
+
+kmake() {
+	make -C "$KSRC" O="$KOBJ" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+		CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
+}
+
+configure() {
+	local frags=("$TOP"/config/*.config) sha
+	sha=$(cat "${frags[@]}" | sha1sum | cut -c1-12)
+	if [ -f "$KOBJ/.config" ] && [ "$(cat "$KOBJ/.fragments.sha" 2>/dev/null)" = "$sha" ]; then
+		return 0
+	fi
+	stage "configuring the kernel from config/*.config"
+	mkdir -p "$KOBJ"
+	cat "${frags[@]}" >"$KOBJ/fragments.config"
+	logged "$BUILD/logs/kconfig.log" \
+		kmake KCONFIG_ALLCONFIG="$KOBJ/fragments.config" allnoconfig
+	# allnoconfig silently drops an option whose dependencies are not met:
+	# insist that every option the fragments ask for made it.
+	local bad
+	bad=$(grep -hE '^(CONFIG_[A-Z0-9_]+=.*|# CONFIG_[A-Z0-9_]+ is not set)' "${frags[@]}" |
+		while IFS= read -r line; do
+			grep -qxF -- "$line" "$KOBJ/.config" || echo "$line"
+		done)
+	[ -z "$bad" ] || die "kernel config options not honoured (missing dependency?):
+$bad"
+	echo "$sha" >"$KOBJ/.fragments.sha"
+}
+
+build() {
+	tree
+	configure
+	stage "building the arm64 kernel (log: build/logs/kernel.log)"
+	logged "$BUILD/logs/kernel.log" kmake Image headers
+	[ -x "$KOBJ/usr/gen_init_cpio" ] || logged "$BUILD/logs/kernel.log" kmake usr/gen_init_cpio
+}
+
+# Selftest directories the harness runs: iommu (the baseline) and every
+# selftests directory the series touches, so new suites need no harness edit.
+selftest_targets() {
+	{
+		echo iommu
+		git -C "$KSRC" diff --name-only "$BASE_TAG" HEAD -- tools/testing/selftests/ |
+			awk -F/ 'NF > 4 { print $4 }'
+	} | sort -u
+}
+
+selftests() {
+	local t dest=$BUILD/selftests
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	for t in $(selftest_targets); do
+		[ -f "$KSRC/tools/testing/selftests/$t/Makefile" ] || continue
+		stage "building selftests/$t"
+		logged "$BUILD/logs/selftests-$t.log" \
+			make -C "$KSRC/tools/testing/selftests" ARCH=arm64 \
+			CROSS_COMPILE="$CROSS" CC="${CROSS}gcc" \
+			KHDR_INCLUDES="-isystem $KOBJ/usr/include" \
+			LDFLAGS=-static O="$BUILD/selftests-obj" \
+			TARGETS="$t" INSTALL_PATH="$dest" install
+	done
+}
+
+case ${1:-build} in
+tree) tree ;;
+build) build ;;
+selftests) selftests ;;
+*) die "usage: $0 tree|build|selftests" ;;
+esac

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The kernel series in patches/linux.
+#
+#   series.sh export   build/linux's commits since the base tag become
+#                      patches/linux (git format-patch --cover-letter --base);
+#                      the cover letter text is patches/cover-letter.txt
+#   series.sh check    the series applies to the pristine base and every
+#                      patch passes checkpatch.pl --strict; with
+#                      CHECK_BUILD=1 the kernel also builds after each patch
+. "$(dirname "$0")/lib.sh"
+
+export_series() {
+	[ -d "$KSRC/.git" ] || die "no kernel tree: run 'make tree' first"
+	[ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ] ||
+		die "build/linux has uncommitted changes: commit them first"
+	local branch n
+	branch=$(git -C "$KSRC" symbolic-ref --short HEAD)
+	n=$(git -C "$KSRC" rev-list --count "$BASE_TAG..HEAD")
+	[ "$n" -gt 0 ] || die "no commits on top of the base"
+	if [ -f "$TOP/patches/cover-letter.txt" ]; then
+		git -C "$KSRC" config "branch.$branch.description" \
+			"$(cat "$TOP/patches/cover-letter.txt")"
+	fi
+	rm -f "$TOP"/patches/linux/*.patch
+	git -C "$KSRC" format-patch -q --cover-letter --cover-from-description=subject \
+		--base="$BASE_TAG" -o "$TOP/patches/linux" "$BASE_TAG..HEAD"
+	git -C "$KSRC" config smmu.series "$(patches_sha "$TOP/patches/linux")"
+	git -C "$KSRC" config smmu.applied "$(git -C "$KSRC" rev-parse HEAD)"
+	stage "exported $n patches and a cover letter to patches/linux"
+}
+
+check_series() {
+	[ -d "$KSRC/.git" ] || bash "$TOP/scripts/kernel.sh" tree
+	local wt=$BUILD/series-check p bad=0 i=0
+	rm -rf "$wt"
+	git -C "$KSRC" worktree prune
+	git -C "$KSRC" worktree add -q --detach "$wt" "$BASE_TAG"
+	for p in "$TOP"/patches/linux/*.patch; do
+		[ -e "$p" ] || break
+		case $(basename "$p") in 0000-*) continue ;; esac
+		i=$((i + 1))
+		if ! git -C "$wt" am -q --committer-date-is-author-date "$p"; then
+			echo "FAIL apply     $(basename "$p")"
+			git -C "$wt" am --abort || true
+			bad=1
+			break
+		fi
+		if (cd "$wt" && ./scripts/checkpatch.pl --strict -q --show-types "$p" \
+			>"$BUILD/logs/checkpatch-$i.log" 2>&1); then
+			echo "ok   checkpatch $(basename "$p")"
+		else
+			echo "FAIL checkpatch $(basename "$p")"
+			sed 's/^/     /' "$BUILD/logs/checkpatch-$i.log"
+			bad=1
+		fi
+		if [ "${CHECK_BUILD:-0}" = 1 ]; then
+			if make -C "$wt" O="$BUILD/series-obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+				CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" \
+				KCONFIG_ALLCONFIG="$KOBJ/fragments.config" allnoconfig \
+				>"$BUILD/logs/series-build-$i.log" 2>&1 &&
+			   make -C "$wt" O="$BUILD/series-obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+				CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" W=1 Image \
+				>>"$BUILD/logs/series-build-$i.log" 2>&1; then
+				echo "ok   build      $(basename "$p")"
+			else
+				echo "FAIL build      $(basename "$p") (build/logs/series-build-$i.log)"
+				bad=1
+			fi
+		fi
+	done
+	git -C "$KSRC" worktree remove --force "$wt"
+	[ $bad -eq 0 ] || die "the series has problems (above)"
+	stage "series ok: $i patches apply to $BASE_TAG and pass checkpatch --strict"
+}
+
+case ${1:-} in
+export) export_series ;;
+check) check_series ;;
+*) die "usage: $0 export|check" ;;
+esac
