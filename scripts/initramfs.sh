@@ -34,6 +34,10 @@ ST=$BUILD/selftests
 			echo "selftests/$dir/$bin 900 /selftests/$dir/$bin"
 		done <"$ST/kselftest-list.txt" >>"$GOBJ/suite-test"
 	fi
+	# The boot with an SMMU without HTTU: VFIO still works, dirty
+	# tracking is refused.
+	echo "vfio-smoke 120 /bin/vfio_smoke" >"$GOBJ/suite-nohttu"
+	grep '^selftests/vfio/' "$GOBJ/suite-test" >>"$GOBJ/suite-nohttu" || true
 	cat >"$GOBJ/suite-demo" <<-EOF
 		vfio-smoke 120 /bin/vfio_smoke
 	EOF

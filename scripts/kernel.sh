@@ -126,19 +126,19 @@ selftest_targets() {
 }
 
 selftests() {
-	local t dest=$BUILD/selftests
+	local t targets=() dest=$BUILD/selftests
+	for t in $(selftest_targets); do
+		[ -f "$KSRC/tools/testing/selftests/$t/Makefile" ] && targets+=("$t")
+	done
 	rm -rf "$dest"
 	mkdir -p "$dest"
-	for t in $(selftest_targets); do
-		[ -f "$KSRC/tools/testing/selftests/$t/Makefile" ] || continue
-		stage "building selftests/$t"
-		logged "$BUILD/logs/selftests-$t.log" \
-			make -C "$KSRC/tools/testing/selftests" ARCH=arm64 \
-			CROSS_COMPILE="$CROSS" CC="${CROSS}gcc" \
-			KHDR_INCLUDES="-isystem $KOBJ/usr/include" \
-			LDFLAGS=-static O="$BUILD/selftests-obj" \
-			TARGETS="$t" INSTALL_PATH="$dest" install
-	done
+	stage "building selftests: ${targets[*]}"
+	logged "$BUILD/logs/selftests.log" \
+		make -C "$KSRC/tools/testing/selftests" ARCH=arm64 \
+		CROSS_COMPILE="$CROSS" CC="${CROSS}gcc" \
+		KHDR_INCLUDES="-isystem $KOBJ/usr/include" \
+		LDFLAGS=-static O="$BUILD/selftests-obj" \
+		TARGETS="${targets[*]}" INSTALL_PATH="$dest" install
 }
 
 case ${1:-build} in

@@ -96,37 +96,55 @@ def parse_suite(lines):
     return leaves
 
 
-def main():
-    if len(sys.argv) < 2:
-        print(__doc__)
-        return 2
-    log = sys.argv[1]
-    known = load_known(sys.argv[2]) if len(sys.argv) > 2 else []
-    with open(log, errors='replace') as f:
-        lines = f.readlines()
-
-    suites = []
+def read_log(path, label, suites, problems):
+    """Collect the framed suites of one console log; note kernel reports."""
     cur = None
-    problems = []
     done = False
+    prefix = label + ': ' if label else ''
+    try:
+        with open(path, errors='replace') as f:
+            lines = f.readlines()
+    except FileNotFoundError:
+        lines = []
     for line in lines:
         s = line.rstrip('\r\n')
         for rx, what in BAD:
             if rx.search(s):
-                problems.append('%s: %s' % (what, s.strip()[:160]))
+                problems.append('%s%s: %s' % (prefix, what, s.strip()[:160]))
                 break
         if s.startswith('@@ begin '):
-            cur = {'name': s[9:].strip(), 'lines': [], 'end': None}
+            cur = {'name': prefix + s[9:].strip(), 'base': s[9:].strip(),
+                   'lines': [], 'end': None}
             suites.append(cur)
             continue
         if s.startswith('@@ end ') and cur:
-            cur['end'] = s[7:].split(None, 1)[1] if len(s[7:].split(None, 1)) > 1 else ''
+            rest = s[7:].split(None, 1)
+            cur['end'] = rest[1] if len(rest) > 1 else ''
             cur = None
             continue
         if s.startswith('@@ done'):
             done = True
         if cur is not None:
             cur['lines'].append(s)
+    if not done:
+        problems.append('%sguest did not reach the end of its run (panic, '
+                        'crash or timeout): %s' % (prefix, path))
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__)
+        print('usage: report.py KNOWN-FAILURES [LABEL=]CONSOLE-LOG...')
+        return 2
+    known = load_known(sys.argv[1])
+    boots = [a.split('=', 1) if '=' in a else ('', a) for a in sys.argv[2:]]
+    if len(boots) == 1:
+        boots = [('', boots[0][1])]
+
+    suites = []
+    problems = []
+    for label, path in boots:
+        read_log(path, label, suites, problems)
 
     npass = nfail = nskip = nxfail = 0
     failed_names = []
@@ -135,7 +153,7 @@ def main():
         leaves = parse_suite(suite['lines'])
         p = f = k = x = 0
         for test, state, directive in leaves:
-            reason = known_reason(known, name, test)
+            reason = known_reason(known, suite['base'], test)
             if state == 'fail' and reason:
                 x += 1
             elif state == 'pass' and reason:
@@ -169,9 +187,6 @@ def main():
         nskip += k
         nxfail += x
 
-    if not done:
-        problems.append('guest did not reach the end of its run '
-                        '(panic, crash or timeout)')
     if problems:
         seen = set()
         print('not ok kernel console (%d reports)' % len(problems))

@@ -1,27 +1,48 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build everything that is out of date, boot the guest on SUITE and report.
+# Build everything that is out of date, boot the guest and report.
 #
-#   run.sh test    every test; ends with "N passed, N failed, N skipped"
+#   run.sh test    every test, in two boots: the emulated SMMUv3 with HTTU
+#                  (the main suite) and without (the fallback); ends with
+#                  "N passed, N failed, N skipped"
 #   run.sh demo    the demo
 . "$(dirname "$0")/lib.sh"
 
-suite=${1:-test}
+what=${1:-test}
 bash "$TOP/scripts/deps.sh"
 bash "$TOP/scripts/kernel.sh" build
 bash "$TOP/scripts/kernel.sh" selftests
 bash "$TOP/scripts/qemu.sh" build
 bash "$TOP/scripts/initramfs.sh"
 
-run=$OUT/$suite-$(date +%Y%m%d-%H%M%S)
+run=$OUT/$what-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run"
-ln -sfn "$(basename "$run")" "$OUT/$suite-latest"
-stage "booting the guest: suite '$suite' (console: $run/console.log)"
-rc=0
-bash "$TOP/scripts/run-guest.sh" "$suite" "$run/console.log" || rc=$?
-stage "guest finished (qemu exit $rc); results:"
+ln -sfn "$(basename "$run")" "$OUT/$what-latest"
+
+# boot LABEL SUITE KERNEL-ARGS [QEMU ARGS...]
+logs=()
+boot() {
+	local label=$1 suite=$2 append=$3 rc=0
+	shift 3
+	stage "booting the guest: $label (console: $run/$label.log)"
+	GUEST_APPEND="$append" bash "$TOP/scripts/run-guest.sh" "$suite" \
+		"$run/$label.log" "$@" || rc=$?
+	stage "guest $label finished (qemu exit $rc)"
+	logs+=("$label=$run/$label.log")
+}
+
+case $what in
+test)
+	boot httu test "VFIO_EDU_EXPECT_DIRTY=1"
+	boot httu0 nohttu "VFIO_EDU_EXPECT_DIRTY=0" -global arm-smmuv3.httu=0
+	;;
+*)
+	boot "$what" "$what" ""
+	;;
+esac
+
 status=0
-python3 "$TOP/scripts/report.py" "$run/console.log" "$TOP/tests/known-failures" |
+python3 "$TOP/scripts/report.py" "$TOP/tests/known-failures" "${logs[@]}" |
 	tee "$run/report.txt" || status=$?
-echo "console log: $run/console.log"
+echo "console logs: $run/"
 exit $status
