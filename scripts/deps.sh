@@ -12,8 +12,8 @@ PKGS=(
 	# QEMU from Debian's source package
 	dpkg-dev meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev
 	libfdt-dev zlib1g-dev
-	# reports
-	gnuplot-nox
+	# reports; checkpatch's spdxcheck.py
+	gnuplot-nox python3-ply python3-git
 )
 
 missing=()

@@ -46,7 +46,13 @@ check_series() {
 			bad=1
 			break
 		fi
-		if (cd "$wt" && ./scripts/checkpatch.pl --strict -q --show-types "$p" \
+		# The base is a tarball without upstream history, so checkpatch
+		# cannot look up the ids in Fixes: tags (checked by hand), and
+		# a new file always asks about MAINTAINERS, even in a directory
+		# that MAINTAINERS covers (the series adds selftests/vfio there).
+		# spdxcheck.py needs Debian's python3 with ply and git.
+		if (cd "$wt" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q \
+			--show-types --ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES "$p" \
 			>"$BUILD/logs/checkpatch-$i.log" 2>&1); then
 			echo "ok   checkpatch $(basename "$p")"
 		else
