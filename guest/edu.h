@@ -67,7 +67,7 @@ static inline int edu_read_hex(const char *path, unsigned long *val)
 static inline int edu_find(struct edu *edu, int nth)
 {
 	char path[PATH_MAX], link[PATH_MAX];
-	unsigned long vendor, device;
+	unsigned long vendor = 0, device = 0;
 	struct dirent **ents;
 	int i, n, found = -ENODEV;
 	ssize_t len;
@@ -95,7 +95,7 @@ static inline int edu_find(struct edu *edu, int nth)
 			continue;
 		}
 		link[len] = 0;
-		snprintf(edu->bdf, sizeof(edu->bdf), "%s", d);
+		snprintf(edu->bdf, sizeof(edu->bdf), "%.31s", d);
 		edu->group_id = atoi(strrchr(link, '/') + 1);
 		found = 0;
 	}

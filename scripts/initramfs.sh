@@ -28,6 +28,7 @@ ST=$BUILD/selftests
 		kunit 60 @kunit
 		io-pgtable-selftest 10 @iopgtable
 		vfio-smoke 120 /bin/vfio_smoke
+		migration-demo 600 /bin/migrate_demo --ram 64
 	EOF
 	if [ -f "$ST/kselftest-list.txt" ]; then
 		while IFS=: read -r dir bin; do
@@ -36,10 +37,11 @@ ST=$BUILD/selftests
 	fi
 	# The boot with an SMMU without HTTU: VFIO still works, dirty
 	# tracking is refused.
-	echo "vfio-smoke 120 /bin/vfio_smoke" >"$GOBJ/suite-nohttu"
+	grep '^vfio-smoke\|^migration-demo' "$GOBJ/suite-test" >"$GOBJ/suite-nohttu"
 	grep '^selftests/vfio/' "$GOBJ/suite-test" >>"$GOBJ/suite-nohttu" || true
 	cat >"$GOBJ/suite-demo" <<-EOF
 		vfio-smoke 120 /bin/vfio_smoke
+		migration-demo 1200 /bin/migrate_demo ${DEMO_ARGS:-}
 	EOF
 }
 

@@ -41,6 +41,13 @@ test)
 	;;
 esac
 
+if [ "$what" = demo ]; then
+	# The demo's own account: its table, then the numbers as CSV and a plot.
+	sed -n '/^@@ begin migration-demo/,/^@@ end migration-demo/p' "$run/demo.log" |
+		sed -n 's/^# \{0,1\}//p' | grep -v '^ *$' || true
+	bash "$TOP/scripts/demo-plot.sh" "$run/demo.log" "$run" || true
+fi
+
 status=0
 python3 "$TOP/scripts/report.py" "$TOP/tests/known-failures" "${logs[@]}" |
 	tee "$run/report.txt" || status=$?

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VMM side of a pre-copy live migration, with the VFIO type1 API only.
+ *
+ * A "guest RAM" buffer is mapped into a type1 container with QEMU's edu
+ * device.  Dirty tracking starts, everything is copied to a destination
+ * buffer (round 0), then each round the device DMA-writes a seeded working
+ * set, VFIO_IOMMU_DIRTY_PAGES GET_BITMAP says what to copy again, and the
+ * pages it reports are copied.  When a round reports fewer pages than the
+ * threshold (what fits in the downtime), or after the round limit, the
+ * device stops and the last dirty pages are copied (stop-and-copy).  Then
+ * the destination must equal the source byte for byte.
+ *
+ * The same seeded scenario runs with type1 using the IOMMU's hardware
+ * dirty state and with it off (vfio_iommu_type1.hw_dirty_tracking=0, the
+ * all-dirty answer type1 always gave).  Prints a table and TAP.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include "edu.h"
+
+#define PAGE		4096UL
+#define RAM_IOVA	0x40000000ULL
+#define SCRATCH_IOVA	0x30000000ULL
+#define HW_PARAM	"/sys/module/vfio_iommu_type1/parameters/hw_dirty_tracking"
+#define STAMP_LEN	64
+
+static struct {
+	unsigned long ram_mb;
+	bool huge;
+	unsigned long writes;		/* device writes per round */
+	unsigned long hot_pages;	/* size of the hot set */
+	unsigned int hot_pct;		/* share of writes to the hot set */
+	unsigned long threshold;	/* pages that fit in the downtime */
+	unsigned int max_rounds;
+	uint64_t seed;
+	const char *modes;
+} opt = {
+	.ram_mb = 256,
+	.writes = 200,
+	.hot_pages = 1024,
+	.hot_pct = 90,
+	.threshold = 256,
+	.max_rounds = 10,
+	.seed = 1,
+	.modes = "hw,legacy",
+};
+
+struct result {
+	const char *mode;
+	bool available;
+	bool precise;
+	unsigned int rounds;		/* live rounds after round 0 */
+	unsigned long sent;		/* pages copied, all rounds */
+	unsigned long final;		/* pages copied in stop-and-copy */
+	unsigned long written;		/* distinct pages written per round, summed */
+	unsigned long reported;		/* pages reported by the harvests */
+	bool verified;
+	long first_bad;
+};
+
+static int ntest, nfail;
+
+static void tap(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d ", ok ? "" : "not ", ++ntest);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!ok)
+		nfail++;
+}
+
+static uint64_t rng;
+
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static int write_param(const char *val)
+{
+	int fd = open(HW_PARAM, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static int dirty_pages(int container, uint32_t flags)
+{
+	struct vfio_iommu_type1_dirty_bitmap d = {
+		.argsz = sizeof(d),
+		.flags = flags,
+	};
+
+	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &d) ? -errno : 0;
+}
+
+static int get_bitmap(int container, uint64_t *bitmap, unsigned long npages)
+{
+	struct {
+		struct vfio_iommu_type1_dirty_bitmap d;
+		struct vfio_iommu_type1_dirty_bitmap_get g;
+	} req = {
+		.d = {
+			.argsz = sizeof(req),
+			.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
+		},
+		.g = {
+			.iova = RAM_IOVA,
+			.size = npages * PAGE,
+			.bitmap = {
+				.pgsize = PAGE,
+				.size = (npages + 63) / 64 * 8,
+				.data = (__u64 *)bitmap,
+			},
+		},
+	};
+
+	memset(bitmap, 0, (npages + 63) / 64 * 8);
+	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &req) ? -errno : 0;
+}
+
+static bool cap_precise(int container)
+{
+	static char buf[4096];
+	struct vfio_iommu_type1_info *info = (void *)buf;
+	struct vfio_info_cap_header *hdr;
+	uint32_t off;
+
+	memset(buf, 0, sizeof(buf));
+	info->argsz = sizeof(buf);
+	if (ioctl(container, VFIO_IOMMU_GET_INFO, info) ||
+	    !(info->flags & VFIO_IOMMU_INFO_CAPS))
+		return false;
+	for (off = info->cap_offset; off; off = hdr->next) {
+		hdr = (void *)(buf + off);
+		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION)
+			return ((struct vfio_iommu_type1_info_cap_migration *)hdr)->flags &
+			       VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_HW_PRECISE;
+	}
+	return false;
+}
+
+static unsigned long copy_dirty(uint8_t *dst, const uint8_t *src,
+				const uint64_t *bitmap, unsigned long npages)
+{
+	unsigned long p, n = 0;
+
+	for (p = 0; p < npages; p++) {
+		if (bitmap[p / 64] & (1ULL << (p % 64))) {
+			memcpy(dst + p * PAGE, src + p * PAGE, PAGE);
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * One round of device activity: load a round-specific stamp into the
+ * device's buffer, then DMA-write a slice of it into each page of the
+ * seeded working set.  Returns the number of distinct pages written.
+ */
+static long device_round(struct edu *edu, uint8_t *scratch, uint8_t *touched,
+			 unsigned long npages, unsigned int round)
+{
+	unsigned long i, distinct = 0;
+	int ret;
+
+	for (i = 0; i < PAGE; i++)
+		scratch[i] = (uint8_t)(round * 37 + i * 11 + (opt.seed & 0xff));
+	ret = edu_dma(edu, SCRATCH_IOVA, 0, EDU_DMA_MAX, 0);
+	if (ret)
+		return ret;
+	memset(touched, 0, npages);
+	for (i = 0; i < opt.writes; i++) {
+		unsigned long hot = opt.hot_pages < npages ? opt.hot_pages : npages;
+		unsigned long page = (next_rand() % 100 < opt.hot_pct) ?
+				     next_rand() % hot : next_rand() % npages;
+		uint32_t off = (page * STAMP_LEN) % (EDU_DMA_MAX - STAMP_LEN);
+
+		ret = edu_dma(edu, RAM_IOVA + page * PAGE + off, off, STAMP_LEN, 1);
+		if (ret)
+			return ret;
+		if (!touched[page]++)
+			distinct++;
+	}
+	return distinct;
+}
+
+static void run(struct result *r)
+{
+	unsigned long npages = opt.ram_mb * 256, p, reported;
+	uint8_t *src, *dst, *scratch, *touched;
+	uint64_t *bitmap;
+	struct edu edu;
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS, ret;
+	bool legacy = !strcmp(r->mode, "legacy");
+	unsigned int round;
+	bool stop = false;
+	long w;
+
+	r->first_bad = -1;
+	rng = opt.seed * 0x9e3779b97f4a7c15ULL + 1;
+	if (write_param(legacy ? "N" : "Y")) {
+		printf("# %s: cannot set vfio_iommu_type1.hw_dirty_tracking: "
+		       "this kernel has no type1 hardware dirty tracking\n", r->mode);
+		if (!legacy)
+			return;
+	}
+	if (edu_open(&edu, 0, -1))
+		return;
+	if (opt.huge)
+		flags |= MAP_HUGETLB;
+	src = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE, flags, -1, 0);
+	scratch = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dst = malloc(npages * PAGE);
+	bitmap = calloc((npages + 63) / 64, 8);
+	touched = calloc(npages, 1);
+	if (src == MAP_FAILED || scratch == MAP_FAILED || !dst || !bitmap || !touched) {
+		printf("# %s: out of memory%s\n", r->mode,
+		       opt.huge ? " (huge pages: raise hugepages=)" : "");
+		goto out;
+	}
+	if (!opt.huge)
+		madvise(src, npages * PAGE, MADV_NOHUGEPAGE);
+	for (p = 0; p < npages; p++)
+		memset(src + p * PAGE, (int)(p * 7 + 1), PAGE);
+	memset(scratch, 0, PAGE);
+	if (vfio_map(edu.container, src, RAM_IOVA, npages * PAGE) ||
+	    vfio_map(edu.container, scratch, SCRATCH_IOVA, PAGE)) {
+		printf("# %s: VFIO_IOMMU_MAP_DMA failed: %s\n", r->mode, strerror(errno));
+		goto out;
+	}
+	r->available = true;
+	r->precise = cap_precise(edu.container);
+	if (!legacy && !r->precise) {
+		printf("# %s: type1 does not report hardware precise tracking here "
+		       "(IOMMU without dirty tracking?)\n", r->mode);
+		r->available = false;
+		goto out_unmap;
+	}
+
+	ret = dirty_pages(edu.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	if (ret) {
+		printf("# %s: START failed: %s\n", r->mode, strerror(-ret));
+		goto out_unmap;
+	}
+	/*
+	 * Round 0 copies everything.  The device keeps writing while a round
+	 * copies, so each harvest reports what it wrote during the previous
+	 * round.  Once a harvest is small enough the device is stopped and
+	 * the last harvest is copied: stop-and-copy, the downtime.
+	 */
+	memcpy(dst, src, npages * PAGE);
+	r->sent = npages;
+	w = device_round(&edu, scratch, touched, npages, 0);
+	if (w < 0)
+		goto out_dma;
+	r->written = w;
+	printf("# %-7s %5s %10s %10s %10s\n", r->mode, "round", "written",
+	       "reported", "sent");
+	printf("# %-7s %5u %10ld %10s %10lu\n", r->mode, 0, w, "-", npages);
+	printf("@csv %s,0,%ld,0,%lu\n", r->mode, w, npages);
+
+	for (round = 1;; round++) {
+		ret = get_bitmap(edu.container, bitmap, npages);
+		if (ret) {
+			printf("# %s: GET_BITMAP failed: %s\n", r->mode, strerror(-ret));
+			goto out_stop;
+		}
+		reported = copy_dirty(dst, src, bitmap, npages);
+		r->sent += reported;
+		r->reported += reported;
+		if (stop) {
+			r->final = reported;
+			printf("# %-7s %5s %10s %10lu %10lu\n", r->mode, "final",
+			       "stopped", reported, reported);
+			printf("@csv %s,%u,0,%lu,%lu\n", r->mode, round, reported,
+			       reported);
+			break;
+		}
+		w = device_round(&edu, scratch, touched, npages, round);
+		if (w < 0)
+			goto out_dma;
+		r->written += w;
+		r->rounds = round;
+		printf("# %-7s %5u %10ld %10lu %10lu\n", r->mode, round, w,
+		       reported, reported);
+		printf("@csv %s,%u,%ld,%lu,%lu\n", r->mode, round, w, reported,
+		       reported);
+		stop = reported < opt.threshold || round >= opt.max_rounds;
+	}
+
+	r->verified = true;
+	for (p = 0; p < npages; p++) {
+		if (memcmp(src + p * PAGE, dst + p * PAGE, PAGE)) {
+			r->verified = false;
+			r->first_bad = p;
+			break;
+		}
+	}
+	goto out_stop;
+out_dma:
+	printf("# %s: DMA failed: %s\n", r->mode, strerror((int)-w));
+out_stop:
+	dirty_pages(edu.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+out_unmap:
+	vfio_unmap(edu.container, RAM_IOVA, npages * PAGE);
+	vfio_unmap(edu.container, SCRATCH_IOVA, PAGE);
+out:
+	edu_close(&edu, 1);
+	if (src != MAP_FAILED)
+		munmap(src, npages * PAGE);
+	if (scratch != MAP_FAILED)
+		munmap(scratch, PAGE);
+	free(dst);
+	free(bitmap);
+	free(touched);
+	write_param("Y");
+}
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [options]\n"
+	       "  --ram MIB          guest RAM to migrate (default %lu)\n"
+	       "  --huge             back it with 2M huge pages (2M IOMMU blocks)\n"
+	       "  --writes N         device page writes per round (default %lu)\n"
+	       "  --hot-pages N      size of the hot set (default %lu)\n"
+	       "  --hot-pct P        share of writes to the hot set (default %u)\n"
+	       "  --threshold N      converged below N dirty pages (default %lu)\n"
+	       "  --max-rounds N     live rounds at most (default %u)\n"
+	       "  --seed N           workload seed (default %llu)\n"
+	       "  --modes LIST       hw,legacy or one of them (default %s)\n",
+	       prog, opt.ram_mb, opt.writes, opt.hot_pages, opt.hot_pct,
+	       opt.threshold, opt.max_rounds, (unsigned long long)opt.seed,
+	       opt.modes);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "ram", 1, NULL, 'r' }, { "huge", 0, NULL, 'H' },
+		{ "writes", 1, NULL, 'w' }, { "hot-pages", 1, NULL, 'p' },
+		{ "hot-pct", 1, NULL, 'P' }, { "threshold", 1, NULL, 't' },
+		{ "max-rounds", 1, NULL, 'm' }, { "seed", 1, NULL, 's' },
+		{ "modes", 1, NULL, 'M' }, { "help", 0, NULL, 'h' },
+		{ }
+	};
+	struct result res[2] = { { .mode = "hw" }, { .mode = "legacy" } };
+	int c, i;
+
+	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': opt.ram_mb = strtoul(optarg, NULL, 0); break;
+		case 'H': opt.huge = true; break;
+		case 'w': opt.writes = strtoul(optarg, NULL, 0); break;
+		case 'p': opt.hot_pages = strtoul(optarg, NULL, 0); break;
+		case 'P': opt.hot_pct = strtoul(optarg, NULL, 0); break;
+		case 't': opt.threshold = strtoul(optarg, NULL, 0); break;
+		case 'm': opt.max_rounds = strtoul(optarg, NULL, 0); break;
+		case 's': opt.seed = strtoull(optarg, NULL, 0); break;
+		case 'M': opt.modes = optarg; break;
+		default: usage(argv[0]); return c == 'h' ? 0 : 2;
+		}
+	}
+	if (!opt.ram_mb || !opt.writes || opt.hot_pct > 100) {
+		usage(argv[0]);
+		return 2;
+	}
+
+	printf("TAP version 13\n");
+	printf("# pre-copy migration of %lu MiB (%s), %lu device writes per "
+	       "round (%u%% to %lu hot pages), seed %llu, converged below %lu "
+	       "dirty pages, at most %u rounds\n", opt.ram_mb,
+	       opt.huge ? "2M blocks" : "4K pages", opt.writes, opt.hot_pct,
+	       opt.hot_pages, (unsigned long long)opt.seed, opt.threshold,
+	       opt.max_rounds);
+	for (i = 0; i < 2; i++) {
+		if (strstr(opt.modes, res[i].mode))
+			run(&res[i]);
+	}
+
+	printf("# %-7s %6s %12s %12s %12s %10s %s\n", "mode", "rounds",
+	       "pages sent", "final round", "reported", "precision", "verified");
+	for (i = 0; i < 2; i++) {
+		struct result *r = &res[i];
+
+		if (!strstr(opt.modes, r->mode))
+			continue;
+		if (!r->available) {
+			printf("# %-7s unavailable\n", r->mode);
+			continue;
+		}
+		printf("# %-7s %6u %12lu %12lu %12lu %9.1fx %s\n", r->mode,
+		       r->rounds, r->sent, r->final, r->reported,
+		       r->written ? (double)r->reported / r->written : 0.0,
+		       r->verified ? "yes" : "NO");
+		printf("@summary %s,%u,%lu,%lu,%lu,%lu,%d\n", r->mode, r->rounds,
+		       r->sent, r->final, r->reported, r->written, r->verified);
+		if (r->first_bad >= 0)
+			printf("# %s: first differing page: %ld (IOVA 0x%llx)\n",
+			       r->mode, r->first_bad,
+			       RAM_IOVA + (unsigned long long)r->first_bad * PAGE);
+		tap(r->verified, "%s: destination equals source after %u rounds",
+		    r->mode, r->rounds);
+	}
+	if (res[0].available && res[1].available) {
+		printf("# hardware tracking sent %.1fx fewer pages, %.1fx fewer "
+		       "in the final round\n",
+		       (double)res[1].sent / (res[0].sent ? res[0].sent : 1),
+		       (double)res[1].final / (res[0].final ? res[0].final : 1));
+		tap(res[0].sent < res[1].sent,
+		    "hardware tracking sends fewer pages than all-dirty");
+	}
+	printf("1..%d\n", ntest);
+	return nfail || !ntest ? 1 : 0;
+}

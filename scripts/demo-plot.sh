@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# demo-plot.sh CONSOLE-LOG OUTDIR: the migration demo's numbers as a CSV
+# and a PNG plot of the pages sent per round, one line per mode.
+set -euo pipefail
+log=$1
+out=$2
+csv=$out/demo.csv
+png=$out/demo.png
+
+{
+	echo "mode,round,written,reported,sent"
+	sed -n 's/^@csv //p' "$log"
+} >"$csv"
+{
+	echo "mode,rounds,sent,final,reported,written,verified"
+	sed -n 's/^@summary //p' "$log"
+} >"$out/demo-summary.csv"
+[ "$(wc -l <"$csv")" -gt 1 ] || { echo "demo: no numbers to plot"; exit 1; }
+
+for mode in hw legacy; do
+	awk -F, -v m="$mode" '$1 == m { print $2, $5 }' "$csv" >"$out/demo-$mode.dat"
+done
+gnuplot <<-GP
+	set terminal pngcairo noenhanced size 900,540 font "sans,11"
+	set output "$png"
+	set title "Pre-copy migration of DMA-written memory: pages sent per round"
+	set xlabel "round (0 = full copy; last = stop-and-copy)"
+	set ylabel "pages sent (log scale)"
+	set logscale y
+	set yrange [10:2e6]
+	set grid
+	set key top right
+	set style data linespoints
+	plot "$out/demo-hw.dat" using 1:(\$2 > 0 ? \$2 : 1) title "type1, IOMMU hardware dirty tracking" lw 2 pt 7, \
+	     "$out/demo-legacy.dat" using 1:(\$2 > 0 ? \$2 : 1) title "type1, all-dirty (hw_dirty_tracking=0)" lw 2 pt 5
+GP
+rm -f "$out"/demo-hw.dat "$out"/demo-legacy.dat
+echo "demo numbers: $csv"
+echo "demo plot:    $png"
