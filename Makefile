@@ -3,6 +3,7 @@
 #
 #   make demo          boot the guest and run the demo
 #   make test          run every test; ends with "N passed, N failed, N skipped"
+#   make bench         what a dirty harvest costs, side by side (not a test)
 #   make tree          prepare build/linux: pristine base + patches/linux
 #   make export        write build/linux's commits back to patches/linux
 #   make check-series  apply patches/linux to the base, checkpatch --strict
@@ -13,13 +14,16 @@
 include versions.mk
 export KERNEL_DEB_VERSION QEMU_DEB_VERSION
 
-.PHONY: demo test tree export check-series kernel qemu clean
+.PHONY: demo test bench tree export check-series kernel qemu clean
 
 demo:
 	@bash scripts/run.sh demo
 
 test:
 	@bash scripts/run.sh test
+
+bench:
+	@bash scripts/run.sh bench
 
 tree:
 	@bash scripts/deps.sh

@@ -61,6 +61,16 @@ struct result {
 };
 
 static int ntest, nfail;
+static double dma_seconds;	/* time spent in device writes */
+static unsigned long dma_writes;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void tap(bool ok, const char *fmt, ...)
 {
@@ -177,6 +187,7 @@ static long device_round(struct edu *edu, uint8_t *scratch, uint8_t *touched,
 			 unsigned long npages, unsigned int round)
 {
 	unsigned long i, distinct = 0;
+	double t0 = now_s();
 	int ret;
 
 	for (i = 0; i < PAGE; i++)
@@ -197,6 +208,8 @@ static long device_round(struct edu *edu, uint8_t *scratch, uint8_t *touched,
 		if (!touched[page]++)
 			distinct++;
 	}
+	dma_seconds += now_s() - t0;
+	dma_writes += opt.writes;
 	return distinct;
 }
 
@@ -418,6 +431,9 @@ int main(int argc, char **argv)
 		tap(r->verified, "%s: destination equals source after %u rounds",
 		    r->mode, r->rounds);
 	}
+	if (dma_writes)
+		printf("# the device wrote %lu pages by DMA in %.2f s: %.0f pages/s\n",
+		       dma_writes, dma_seconds, dma_writes / dma_seconds);
 	if (res[0].available && res[1].available) {
 		printf("# hardware tracking sent %.1fx fewer pages, %.1fx fewer "
 		       "in the final round\n",

@@ -11,6 +11,7 @@ mkdir -p "$GOBJ"
 
 stage "building guest programs and initramfs"
 CFLAGS=(-static -O2 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
+	-Wno-missing-field-initializers
 	-isystem "$KOBJ/usr/include")
 for src in "$TOP"/guest/*.c; do
 	prog=$(basename "$src" .c)
@@ -43,6 +44,7 @@ ST=$BUILD/selftests
 		vfio-smoke 120 /bin/vfio_smoke
 		migration-demo 1200 /bin/migrate_demo ${DEMO_ARGS:-}
 	EOF
+	echo "dirty-bench 3000 /bin/dirty_bench ${BENCH_MAX_MIB:-1024}" >"$GOBJ/suite-bench"
 }
 
 list=$GOBJ/initramfs.list

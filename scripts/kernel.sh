@@ -86,6 +86,8 @@ kmake() {
 
 configure() {
 	local frags=("$TOP"/config/*.config) sha
+	[ "$KERNEL_FLAVOUR" = lean ] &&
+		frags=($(printf '%s\n' "${frags[@]}" | grep -v -- '-debug\.config$'))
 	sha=$(cat "${frags[@]}" | sha1sum | cut -c1-12)
 	if [ -f "$KOBJ/.config" ] && [ "$(cat "$KOBJ/.fragments.sha" 2>/dev/null)" = "$sha" ]; then
 		return 0

@@ -16,7 +16,8 @@ shift 2
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-1500}
 GUEST_MEM=${GUEST_MEM:-4G}
 # hugepages= gives the iommufd selftests' hugetlb variants their pages.
-CMDLINE="console=ttyAMA0 panic=-1 loglevel=5 log_buf_len=8M hugepages=160"
+CMDLINE="console=ttyAMA0 panic=-1 loglevel=5 log_buf_len=8M"
+CMDLINE+=" hugepages=${GUEST_HUGEPAGES:-160}"
 CMDLINE+=" suite=$suite ${GUEST_APPEND:-}"
 
 mkdir -p "$(dirname "$log")"

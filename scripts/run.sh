@@ -6,9 +6,12 @@
 #                  (the main suite) and without (the fallback); ends with
 #                  "N passed, N failed, N skipped"
 #   run.sh demo    the demo
+#   run.sh bench   the dirty harvest benchmark
 . "$(dirname "$0")/lib.sh"
 
 what=${1:-test}
+# Timing runs use a kernel without KASAN and lockdep.
+[ "$what" = bench ] && export KERNEL_FLAVOUR=lean
 bash "$TOP/scripts/deps.sh"
 bash "$TOP/scripts/kernel.sh" build
 bash "$TOP/scripts/kernel.sh" selftests
@@ -33,14 +36,24 @@ boot() {
 
 case $what in
 test)
+	# The reporter itself: bad runs must come out red.
+	bash "$TOP/scripts/report-selftest.sh" "$run/harness.log" || true
+	logs+=("harness=$run/harness.log")
 	boot httu test "VFIO_EDU_EXPECT_DIRTY=1"
 	boot httu0 nohttu "VFIO_EDU_EXPECT_DIRTY=0" -global arm-smmuv3.httu=0
+	;;
+bench)
+	# 2M blocks of up to 1 GiB, one size at a time
+	GUEST_HUGEPAGES=600 boot bench bench ""
 	;;
 *)
 	boot "$what" "$what" ""
 	;;
 esac
 
+if [ "$what" = bench ]; then
+	bash "$TOP/scripts/bench-report.sh" "$run/bench.log" "$run" || true
+fi
 if [ "$what" = demo ]; then
 	# The demo's own account: its table, then the numbers as CSV and a plot.
 	sed -n '/^@@ begin migration-demo/,/^@@ end migration-demo/p' "$run/demo.log" |

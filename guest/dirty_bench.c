@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a dirty harvest costs, side by side in one boot on the same SMMU:
+ *
+ *   type1-hw      VFIO_IOMMU_DIRTY_PAGES GET_BITMAP, IOMMU dirty state
+ *   type1-legacy  the same with hw_dirty_tracking=0 (all dirty, the base)
+ *   iommufd       IOMMU_HWPT_GET_DIRTY_BITMAP (upstream's path)
+ *   iommufd-nc    the same with IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR
+ *
+ * for several mapped sizes, with 4K pages and with 2M blocks, with few
+ * pages dirty (written by the edu device) and with all of them dirty
+ * (freshly mapped: the SMMU maps writable pages writable-dirty).  Each
+ * time is also given per GiB mapped and as a ratio to the floor: reading
+ * linearly, in this process, as many bytes as the page table holds for
+ * the mapping (8 bytes per page or block).  START and STOP are timed too,
+ * and the precision (pages reported / pages written) is checked: a
+ * written page missing from a bitmap fails the run.
+ *
+ * Prints a table, "@bench" CSV lines and TAP.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <linux/iommufd.h>
+#include "edu.h"
+
+#define PAGE		4096UL
+#define BLOCK		(2UL << 20)
+#define IOVA		0x40000000ULL
+#define HW_PARAM	"/sys/module/vfio_iommu_type1/parameters/hw_dirty_tracking"
+#define FEW		64
+
+static unsigned int reps = 5;
+static int ntest, nfail;
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void tap(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d ", ok ? "" : "not ", ++ntest);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!ok)
+		nfail++;
+}
+
+static int write_param(const char *val)
+{
+	int fd = open(HW_PARAM, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* The floor: read @bytes linearly, as a walk reads its descriptors. */
+static volatile uint64_t sink;
+
+static double floor_us(const uint64_t *mem, size_t bytes)
+{
+	double t[16];
+	unsigned int r;
+
+	for (r = 0; r < reps; r++) {
+		uint64_t sum = 0;
+		size_t i;
+		double t0 = now_us();
+
+		for (i = 0; i < bytes / 8; i++)
+			sum += mem[i];
+		sink = sum;
+		t[r] = now_us() - t0;
+	}
+	return median(t, reps);
+}
+
+static unsigned long count_bits(const uint64_t *b, unsigned long n)
+{
+	unsigned long i, c = 0;
+
+	for (i = 0; i < n / 64; i++)
+		c += __builtin_popcountll(b[i]);
+	return c;
+}
+
+/* Pages the device writes for the "few" case: spread over the range. */
+static unsigned long few_page(unsigned long i, unsigned long npages)
+{
+	return (i * (npages / FEW) + i * 7) % npages;
+}
+
+/* Every written page must be in the bitmap. */
+static bool all_reported(const uint64_t *b, unsigned long npages,
+			 unsigned long *missing)
+{
+	unsigned long i;
+
+	*missing = 0;
+	for (i = 0; i < FEW; i++) {
+		unsigned long p = few_page(i, npages);
+
+		if (!(b[p / 64] & (1ULL << (p % 64))))
+			(*missing)++;
+	}
+	return !*missing;
+}
+
+struct path_ops {
+	const char *name;
+	int (*open)(void *ctx, void *buf, size_t size);
+	int (*get)(void *ctx, uint64_t *bitmap, size_t size, bool no_clear);
+	int (*remap)(void *ctx, void *buf, size_t size);
+	int (*start)(void *ctx);
+	int (*stop)(void *ctx);
+	void (*close)(void *ctx);
+	struct edu *(*edu)(void *ctx);
+	bool no_clear;
+};
+
+/* ---- type1 ---- */
+struct type1_ctx {
+	struct edu edu;
+	bool legacy;
+};
+
+static int type1_open(void *c, void *buf, size_t size)
+{
+	struct type1_ctx *t = c;
+
+	if (write_param(t->legacy ? "N" : "Y") && !t->legacy)
+		return -ENOTSUP;
+	if (edu_open(&t->edu, 0, -1))
+		return -ENODEV;
+	return vfio_map(t->edu.container, buf, IOVA, size);
+}
+
+static int type1_dirty(struct type1_ctx *t, uint32_t flags)
+{
+	struct vfio_iommu_type1_dirty_bitmap d = { .argsz = sizeof(d), .flags = flags };
+
+	return ioctl(t->edu.container, VFIO_IOMMU_DIRTY_PAGES, &d) ? -errno : 0;
+}
+
+static int type1_start(void *c)
+{
+	return type1_dirty(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+}
+
+static int type1_stop(void *c)
+{
+	return type1_dirty(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+}
+
+static int type1_get(void *c, uint64_t *bitmap, size_t size, bool no_clear)
+{
+	struct type1_ctx *t = c;
+	struct {
+		struct vfio_iommu_type1_dirty_bitmap d;
+		struct vfio_iommu_type1_dirty_bitmap_get g;
+	} req = {
+		.d = { .argsz = sizeof(req), .flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP },
+		.g = { .iova = IOVA, .size = size,
+		       .bitmap = { .pgsize = PAGE, .size = size / PAGE / 8,
+				   .data = (__u64 *)bitmap } },
+	};
+
+	return ioctl(t->edu.container, VFIO_IOMMU_DIRTY_PAGES, &req) ? -errno : 0;
+}
+
+static int type1_remap(void *c, void *buf, size_t size)
+{
+	struct type1_ctx *t = c;
+
+	return vfio_unmap(t->edu.container, IOVA, size) ?:
+	       vfio_map(t->edu.container, buf, IOVA, size);
+}
+
+static void type1_close(void *c)
+{
+	struct type1_ctx *t = c;
+
+	edu_close(&t->edu, 1);	/* closing the container unmaps all */
+	write_param("Y");
+}
+
+static struct edu *type1_edu(void *c)
+{
+	return &((struct type1_ctx *)c)->edu;
+}
+
+/* ---- iommufd, through the edu cdev ---- */
+struct iommufd_ctx {
+	struct edu edu;
+	int iommufd;
+	uint32_t ioas, hwpt;
+};
+
+static int iommufd_open(void *c, void *buf, size_t size)
+{
+	struct iommufd_ctx *f = c;
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_hwpt_alloc hwpt = { .size = sizeof(hwpt),
+					 .flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING };
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.user_va = (uintptr_t)buf, .length = size, .iova = IOVA,
+	};
+	char path[512], link[64];
+	struct dirent *d;
+	DIR *dir;
+
+	memset(&f->edu, 0, sizeof(f->edu));
+	f->edu.container = f->edu.group = f->edu.device = -1;
+	if (edu_find(&f->edu, 0))
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", f->edu.bdf);
+	dir = opendir(path);
+	if (!dir)
+		return -ENODEV;
+	link[0] = 0;
+	while ((d = readdir(dir)))
+		if (!strncmp(d->d_name, "vfio", 4))
+			snprintf(link, sizeof(link), "/dev/vfio/devices/%.40s", d->d_name);
+	closedir(dir);
+	f->iommufd = open("/dev/iommu", O_RDWR);
+	f->edu.device = open(link, O_RDWR);
+	if (f->iommufd < 0 || f->edu.device < 0)
+		return -ENODEV;
+	bind.iommufd = f->iommufd;
+	if (ioctl(f->edu.device, VFIO_DEVICE_BIND_IOMMUFD, &bind) ||
+	    ioctl(f->iommufd, IOMMU_IOAS_ALLOC, &ioas))
+		return -errno;
+	f->ioas = ioas.out_ioas_id;
+	hwpt.dev_id = bind.out_devid;
+	hwpt.pt_id = f->ioas;
+	if (ioctl(f->iommufd, IOMMU_HWPT_ALLOC, &hwpt))
+		return -errno;
+	f->hwpt = hwpt.out_hwpt_id;
+	attach.pt_id = f->hwpt;
+	if (ioctl(f->edu.device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return -errno;
+	map.ioas_id = f->ioas;
+	if (ioctl(f->iommufd, IOMMU_IOAS_MAP, &map))
+		return -errno;
+	{
+		struct vfio_region_info reg = { .argsz = sizeof(reg),
+						.index = VFIO_PCI_BAR0_REGION_INDEX };
+		uint16_t cmd;
+
+		if (ioctl(f->edu.device, VFIO_DEVICE_GET_REGION_INFO, &reg))
+			return -errno;
+		f->edu.bar0_size = reg.size;
+		f->edu.bar0 = mmap(NULL, reg.size, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, f->edu.device, reg.offset);
+		reg.index = VFIO_PCI_CONFIG_REGION_INDEX;
+		if (f->edu.bar0 == MAP_FAILED ||
+		    ioctl(f->edu.device, VFIO_DEVICE_GET_REGION_INFO, &reg) ||
+		    pread(f->edu.device, &cmd, 2, reg.offset + 4) != 2)
+			return -EIO;
+		cmd |= 0x6;
+		if (pwrite(f->edu.device, &cmd, 2, reg.offset + 4) != 2)
+			return -EIO;
+	}
+	return 0;
+}
+
+static int iommufd_track(struct iommufd_ctx *f, bool on)
+{
+	struct iommu_hwpt_set_dirty_tracking s = {
+		.size = sizeof(s), .hwpt_id = f->hwpt,
+		.flags = on ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+	};
+
+	return ioctl(f->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &s) ? -errno : 0;
+}
+
+static int iommufd_start(void *c)
+{
+	return iommufd_track(c, true);
+}
+
+static int iommufd_stop(void *c)
+{
+	return iommufd_track(c, false);
+}
+
+static int iommufd_get(void *c, uint64_t *bitmap, size_t size, bool no_clear)
+{
+	struct iommufd_ctx *f = c;
+	struct iommu_hwpt_get_dirty_bitmap g = {
+		.size = sizeof(g), .hwpt_id = f->hwpt,
+		.flags = no_clear ? IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR : 0,
+		.iova = IOVA, .length = size, .page_size = PAGE,
+		.data = (uintptr_t)bitmap,
+	};
+
+	return ioctl(f->iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &g) ? -errno : 0;
+}
+
+static int iommufd_remap(void *c, void *buf, size_t size)
+{
+	struct iommufd_ctx *f = c;
+	struct iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = f->ioas,
+				      .iova = IOVA, .length = size };
+	struct iommu_ioas_map m = {
+		.size = sizeof(m), .ioas_id = f->ioas,
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.user_va = (uintptr_t)buf, .length = size, .iova = IOVA,
+	};
+
+	if (ioctl(f->iommufd, IOMMU_IOAS_UNMAP, &u) ||
+	    ioctl(f->iommufd, IOMMU_IOAS_MAP, &m))
+		return -errno;
+	return 0;
+}
+
+static void iommufd_close(void *c)
+{
+	struct iommufd_ctx *f = c;
+
+	if (f->edu.bar0 && f->edu.bar0 != MAP_FAILED)
+		munmap((void *)f->edu.bar0, f->edu.bar0_size);
+	if (f->edu.device >= 0)
+		close(f->edu.device);
+	if (f->iommufd >= 0)
+		close(f->iommufd);
+}
+
+static struct edu *iommufd_edu(void *c)
+{
+	return &((struct iommufd_ctx *)c)->edu;
+}
+
+/* ---- the measurement ---- */
+struct row {
+	const char *path;
+	const char *gran;
+	unsigned long mib;
+	double start_us, stop_us, clean_us, few_us, all_us, floor_us;
+	unsigned long few_reported, all_reported;
+};
+
+static void report(const struct row *r)
+{
+	double gib = r->mib / 1024.0;
+
+	printf("# %-13s %3s %5lu MiB  start %9.0f  stop %7.0f  clean %9.0f (%5.1fx floor, %8.0f/GiB)"
+	       "  few %9.0f  all %9.0f (%5.1fx floor)  precision %lu/%d\n",
+	       r->path, r->gran, r->mib, r->start_us, r->stop_us, r->clean_us,
+	       r->clean_us / r->floor_us, r->clean_us / gib, r->few_us, r->all_us,
+	       r->all_us / r->floor_us, r->few_reported, FEW);
+	printf("@bench %s,%s,%lu,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%lu,%lu\n",
+	       r->path, r->gran, r->mib, r->floor_us, r->start_us, r->stop_us,
+	       r->clean_us, r->few_us, r->all_us, r->few_reported,
+	       r->all_reported);
+	fflush(stdout);
+}
+
+static void measure(const struct path_ops *ops, void *ctx, void *buf,
+		    unsigned long mib, bool huge, const uint64_t *floor_mem)
+{
+	size_t size = mib << 20;
+	unsigned long npages = size / PAGE, i, missing;
+	uint64_t *bitmap = calloc(npages / 64, 8);
+	struct row r = { .path = ops->name, .gran = huge ? "2M" : "4K", .mib = mib };
+	double t[16], t0;
+	unsigned int k;
+	bool legacy = !strcmp(ops->name, "type1-legacy");
+	int ret;
+
+	r.floor_us = floor_us(floor_mem, (huge ? size / BLOCK : npages) * 8);
+	ret = ops->open(ctx, buf, size);
+	if (ret) {
+		printf("# %s: unavailable (%s)\n", ops->name, strerror(-ret));
+		goto out;
+	}
+	t0 = now_us();
+	ret = ops->start(ctx);
+	r.start_us = now_us() - t0;
+	if (ret) {
+		printf("# %s: start failed: %s\n", ops->name, strerror(-ret));
+		goto out_close;
+	}
+	/* nothing written since START: the cost of the walk alone */
+	for (k = 0; k < reps; k++) {
+		memset(bitmap, 0, npages / 8);
+		t0 = now_us();
+		ret = ops->get(ctx, bitmap, size, ops->no_clear);
+		t[k] = now_us() - t0;
+		if (ret)
+			goto out_fail;
+	}
+	r.clean_us = median(t, reps);
+	if (!legacy && count_bits(bitmap, npages))
+		tap(false, "%s %s %lu MiB: clean after START", ops->name, r.gran, mib);
+
+	/* few pages written by the device */
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < FEW; i++)
+			if (edu_dma(ops->edu(ctx), IOVA + few_page(i, npages) * PAGE,
+				    0, 8, 1))
+				goto out_fail;
+		memset(bitmap, 0, npages / 8);
+		t0 = now_us();
+		ret = ops->get(ctx, bitmap, size, ops->no_clear);
+		t[k] = now_us() - t0;
+		if (ret)
+			goto out_fail;
+		if (ops->no_clear)	/* clear for the next round */
+			ops->get(ctx, bitmap + 0, size, false);
+	}
+	r.few_us = median(t, 3);
+	memset(bitmap, 0, npages / 8);
+	for (i = 0; i < FEW; i++)
+		edu_dma(ops->edu(ctx), IOVA + few_page(i, npages) * PAGE, 0, 8, 1);
+	ops->get(ctx, bitmap, size, false);
+	r.few_reported = count_bits(bitmap, npages);
+	tap(all_reported(bitmap, npages, &missing),
+	    "%s %s %lu MiB: every written page reported (%lu reported for %d written)",
+	    ops->name, r.gran, mib, r.few_reported, FEW);
+
+	/* all dirty: fresh writable mappings start writable-dirty */
+	for (k = 0; k < 2; k++) {
+		if (ops->remap(ctx, buf, size))
+			goto out_fail;
+		memset(bitmap, 0, npages / 8);
+		t0 = now_us();
+		ret = ops->get(ctx, bitmap, size, ops->no_clear);
+		t[k] = now_us() - t0;
+		if (ret)
+			goto out_fail;
+	}
+	r.all_us = (t[0] + t[1]) / 2;
+	r.all_reported = count_bits(bitmap, npages);
+
+	t0 = now_us();
+	ops->stop(ctx);
+	r.stop_us = now_us() - t0;
+	report(&r);
+	goto out_close;
+out_fail:
+	printf("# %s: failed: %s\n", ops->name, strerror(ret ? -ret : EIO));
+	tap(false, "%s %s %lu MiB", ops->name, r.gran, mib);
+out_close:
+	ops->close(ctx);
+out:
+	free(bitmap);
+}
+
+int main(int argc, char **argv)
+{
+	static const unsigned long sizes[] = { 64, 256, 1024 };
+	struct type1_ctx t1 = { 0 }, t1l = { .legacy = true };
+	struct iommufd_ctx fd = { 0 }, fdn = { 0 };
+	const struct path_ops paths[] = {
+		{ "type1-hw", type1_open, type1_get, type1_remap, type1_start,
+		  type1_stop, type1_close, type1_edu },
+		{ "type1-legacy", type1_open, type1_get, type1_remap, type1_start,
+		  type1_stop, type1_close, type1_edu },
+		{ "iommufd", iommufd_open, iommufd_get, iommufd_remap, iommufd_start,
+		  iommufd_stop, iommufd_close, iommufd_edu },
+		{ "iommufd-nc", iommufd_open, iommufd_get, iommufd_remap,
+		  iommufd_start, iommufd_stop, iommufd_close, iommufd_edu, true },
+	};
+	void *ctxs[] = { &t1, &t1l, &fd, &fdn };
+	unsigned long max_mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
+	uint64_t *floor_mem;
+	unsigned int s, p, h;
+
+	printf("TAP version 13\n");
+	printf("# times in microseconds, medians; floor = linear read of the "
+	       "page table's bytes\n");
+	floor_mem = malloc((1024UL << 20) / PAGE * 8);
+	memset(floor_mem, 1, (1024UL << 20) / PAGE * 8);
+	for (h = 0; h < 2; h++) {
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			size_t size = sizes[s] << 20;
+			void *buf;
+
+			if (sizes[s] > max_mib)
+				continue;
+			buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | (h ? MAP_HUGETLB : 0),
+				   -1, 0);
+			if (buf == MAP_FAILED) {
+				printf("# %s %lu MiB: no memory%s\n", h ? "2M" : "4K",
+				       sizes[s], h ? " (hugepages=)" : "");
+				continue;
+			}
+			if (!h)
+				madvise(buf, size, MADV_NOHUGEPAGE);
+			memset(buf, 0, size);
+			for (p = 0; p < sizeof(paths) / sizeof(paths[0]); p++)
+				measure(&paths[p], ctxs[p], buf, sizes[s], h, floor_mem);
+			munmap(buf, size);
+		}
+	}
+	printf("1..%d\n", ntest);
+	return nfail || !ntest;
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# bench-report.sh CONSOLE-LOG OUTDIR: the benchmark's numbers as a CSV, a
+# table of the ratios that carry over from TCG to hardware, and a PNG.
+set -euo pipefail
+log=$1
+out=$2
+csv=$out/bench.csv
+
+{
+	echo "path,gran,mib,floor_us,start_us,stop_us,clean_us,few_us,all_us,few_reported,all_reported"
+	sed -n 's/^@bench //p' "$log"
+} >"$csv"
+[ "$(wc -l <"$csv")" -gt 1 ] || { echo "bench: no numbers"; exit 1; }
+
+awk -F, 'NR > 1 {
+	key = $2 " " $3
+	clean[$1, key] = $7; all[$1, key] = $9; fl[key] = $4
+	start[$1, key] = $5; stop[$1, key] = $6
+	if (!(key in seen)) { seen[key] = 1; keys[n++] = key }
+}
+END {
+	printf "%-9s %16s %16s %12s %12s %14s %14s %12s\n", "mapping",
+	       "hw clean/floor", "fd clean/floor", "hw/fd clean", "hw/fd all",
+	       "hw clean us/GiB", "START us/GiB", "legacy/hw"
+	for (i = 0; i < n; i++) {
+		k = keys[i]; split(k, a, " "); gib = a[2] / 1024
+		h = clean["type1-hw", k]; f = clean["iommufd", k]
+		printf "%-9s %16.1f %16.1f %12.2f %12.2f %14.0f %14.0f %12.1f\n",
+		       a[2] "M/" a[1], h / fl[k], f / fl[k], h / f,
+		       all["type1-hw", k] / all["iommufd", k], h / gib,
+		       start["type1-hw", k] / gib, clean["type1-legacy", k] / h
+	}
+}' "$csv" | tee "$out/bench-table.txt"
+
+for p in type1-hw type1-legacy iommufd; do
+	for g in 4K 2M; do
+		awk -F, -v p="$p" -v g="$g" 'NR > 1 && $1 == p && $2 == g {
+			print $3, $7 / ($3 / 1024) }' "$csv" >"$out/b-$p-$g.dat"
+	done
+done
+gnuplot <<-GP
+	set terminal pngcairo noenhanced size 900,560 font "sans,11"
+	set output "$out/bench.png"
+	set title "GET_BITMAP with nothing dirty: time per GiB mapped (TCG, emulated SMMUv3)"
+	set xlabel "mapped size (MiB)"
+	set ylabel "microseconds per GiB (log scale)"
+	set logscale xy 2
+	set logscale y 10
+	set grid
+	set key outside right
+	set style data linespoints
+	plot "$out/b-type1-hw-4K.dat" title "type1 hw, 4K" lw 2, \
+	     "$out/b-iommufd-4K.dat" title "iommufd, 4K" lw 2, \
+	     "$out/b-type1-legacy-4K.dat" title "type1 all-dirty, 4K" lw 2, \
+	     "$out/b-type1-hw-2M.dat" title "type1 hw, 2M" lw 2 dt 2, \
+	     "$out/b-iommufd-2M.dat" title "iommufd, 2M" lw 2 dt 2
+GP
+rm -f "$out"/b-*.dat
+echo "bench numbers: $csv"
+echo "bench plot:    $out/bench.png"
