@@ -20,16 +20,16 @@ awk -F, 'NR > 1 {
 	if (!(key in seen)) { seen[key] = 1; keys[n++] = key }
 }
 END {
-	printf "%-9s %16s %16s %12s %12s %14s %14s %12s\n", "mapping",
+	printf "%-9s %16s %16s %12s %12s %15s %14s %14s\n", "mapping",
 	       "hw clean/floor", "fd clean/floor", "hw/fd clean", "hw/fd all",
-	       "hw clean us/GiB", "START us/GiB", "legacy/hw"
+	       "hw clean us/GiB", "START us/GiB", "legacy us/GiB"
 	for (i = 0; i < n; i++) {
 		k = keys[i]; split(k, a, " "); gib = a[2] / 1024
 		h = clean["type1-hw", k]; f = clean["iommufd", k]
-		printf "%-9s %16.1f %16.1f %12.2f %12.2f %14.0f %14.0f %12.1f\n",
+		printf "%-9s %16.1f %16.1f %12.2f %12.2f %15.0f %14.0f %14.0f\n",
 		       a[2] "M/" a[1], h / fl[k], f / fl[k], h / f,
 		       all["type1-hw", k] / all["iommufd", k], h / gib,
-		       start["type1-hw", k] / gib, clean["type1-legacy", k] / h
+		       start["type1-hw", k] / gib, clean["type1-legacy", k] / gib
 	}
 }' "$csv" | tee "$out/bench-table.txt"
 
