@@ -304,6 +304,9 @@ int main(void)
 		suite = "test";
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	say("@@ guest up: suite %s\n", suite);
+	/* inject=warn on the command line: a real WARN, to show the run fails */
+	if (getenv("inject") && !strcmp(getenv("inject"), "warn"))
+		write_file("/sys/kernel/debug/provoke-crash/DIRECT", "WARNING");
 	bind_edu();
 	kmsg_drain();
 

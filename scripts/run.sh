@@ -28,7 +28,7 @@ boot() {
 	local label=$1 suite=$2 append=$3 rc=0
 	shift 3
 	stage "booting the guest: $label (console: $run/$label.log)"
-	GUEST_APPEND="$append" bash "$TOP/scripts/run-guest.sh" "$suite" \
+	GUEST_APPEND="$append ${GUEST_APPEND:-}" bash "$TOP/scripts/run-guest.sh" "$suite" \
 		"$run/$label.log" "$@" || rc=$?
 	stage "guest $label finished (qemu exit $rc)"
 	logs+=("$label=$run/$label.log")
