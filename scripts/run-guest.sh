@@ -31,6 +31,7 @@ timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" \
 	-initrd "$BUILD/initramfs.cpio" \
 	-append "$CMDLINE" \
 	-device edu,dma_mask=0xffffffffffff,dma_delay_us=0 \
+	-device edu,dma_mask=0xffffffffffff,dma_delay_us=0 \
 	-display none -monitor none -serial stdio -nic none \
 	-no-reboot \
 	"$@" </dev/null >"$log" 2>&1 &
