@@ -8,7 +8,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # ccache live outside the repo so that a fresh clone on this machine is warm.
 BUILD=${BUILD:-$TOP/build}
 OUT=${OUT:-$TOP/out}
-CACHE=${SMMU_HTTU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smmu-httu}
+CACHE=${SMMU_HTTU_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/smmu-httu}
 
 KERNEL_DEB_VERSION=${KERNEL_DEB_VERSION:-$(sed -n 's/^KERNEL_DEB_VERSION ?= //p' "$TOP/versions.mk")}
 QEMU_DEB_VERSION=${QEMU_DEB_VERSION:-$(sed -n 's/^QEMU_DEB_VERSION ?= //p' "$TOP/versions.mk")}
