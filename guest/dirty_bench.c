@@ -26,7 +26,6 @@
 #define PAGE		4096UL
 #define BLOCK		(2UL << 20)
 #define IOVA		0x40000000ULL
-#define HW_PARAM	"/sys/module/vfio_iommu_type1/parameters/hw_dirty_tracking"
 #define FEW		64
 
 static unsigned int reps = 5;
@@ -64,18 +63,6 @@ static void tap(bool ok, const char *fmt, ...)
 	printf("\n");
 	if (!ok)
 		nfail++;
-}
-
-static int write_param(const char *val)
-{
-	int fd = open(HW_PARAM, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
 }
 
 /* The floor: read @bytes linearly, as a walk reads its descriptors. */
@@ -152,44 +139,29 @@ static int type1_open(void *c, void *buf, size_t size)
 {
 	struct type1_ctx *t = c;
 
-	if (write_param(t->legacy ? "N" : "Y") && !t->legacy)
+	if (type1_set_hw_dirty_tracking(!t->legacy) && !t->legacy)
 		return -ENOTSUP;
 	if (edu_open(&t->edu, 0, -1))
 		return -ENODEV;
 	return vfio_map(t->edu.container, buf, IOVA, size);
 }
 
-static int type1_dirty(struct type1_ctx *t, uint32_t flags)
-{
-	struct vfio_iommu_type1_dirty_bitmap d = { .argsz = sizeof(d), .flags = flags };
-
-	return ioctl(t->edu.container, VFIO_IOMMU_DIRTY_PAGES, &d) ? -errno : 0;
-}
-
 static int type1_start(void *c)
 {
-	return type1_dirty(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	return type1_dirty_pages(((struct type1_ctx *)c)->edu.container,
+				 VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
 }
 
 static int type1_stop(void *c)
 {
-	return type1_dirty(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+	return type1_dirty_pages(((struct type1_ctx *)c)->edu.container,
+				 VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
 }
 
 static int type1_get(void *c, uint64_t *bitmap, size_t size, bool no_clear)
 {
-	struct type1_ctx *t = c;
-	struct {
-		struct vfio_iommu_type1_dirty_bitmap d;
-		struct vfio_iommu_type1_dirty_bitmap_get g;
-	} req = {
-		.d = { .argsz = sizeof(req), .flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP },
-		.g = { .iova = IOVA, .size = size,
-		       .bitmap = { .pgsize = PAGE, .size = size / PAGE / 8,
-				   .data = (__u64 *)bitmap } },
-	};
-
-	return ioctl(t->edu.container, VFIO_IOMMU_DIRTY_PAGES, &req) ? -errno : 0;
+	return type1_get_bitmap(((struct type1_ctx *)c)->edu.container, IOVA,
+				size, bitmap);
 }
 
 static int type1_remap(void *c, void *buf, size_t size)
@@ -205,7 +177,7 @@ static void type1_close(void *c)
 	struct type1_ctx *t = c;
 
 	edu_close(&t->edu, 1);	/* closing the container unmaps all */
-	write_param("Y");
+	type1_set_hw_dirty_tracking(1);
 }
 
 static struct edu *type1_edu(void *c)
@@ -271,26 +243,7 @@ static int iommufd_open(void *c, void *buf, size_t size)
 	map.ioas_id = f->ioas;
 	if (ioctl(f->iommufd, IOMMU_IOAS_MAP, &map))
 		return -errno;
-	{
-		struct vfio_region_info reg = { .argsz = sizeof(reg),
-						.index = VFIO_PCI_BAR0_REGION_INDEX };
-		uint16_t cmd;
-
-		if (ioctl(f->edu.device, VFIO_DEVICE_GET_REGION_INFO, &reg))
-			return -errno;
-		f->edu.bar0_size = reg.size;
-		f->edu.bar0 = mmap(NULL, reg.size, PROT_READ | PROT_WRITE,
-				   MAP_SHARED, f->edu.device, reg.offset);
-		reg.index = VFIO_PCI_CONFIG_REGION_INDEX;
-		if (f->edu.bar0 == MAP_FAILED ||
-		    ioctl(f->edu.device, VFIO_DEVICE_GET_REGION_INFO, &reg) ||
-		    pread(f->edu.device, &cmd, 2, reg.offset + 4) != 2)
-			return -EIO;
-		cmd |= 0x6;
-		if (pwrite(f->edu.device, &cmd, 2, reg.offset + 4) != 2)
-			return -EIO;
-	}
-	return 0;
+	return edu_enable_bar(&f->edu);
 }
 
 static int iommufd_track(struct iommufd_ctx *f, bool on)

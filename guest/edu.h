@@ -121,6 +121,8 @@ static inline void edu_wr64(struct edu *edu, unsigned int off, uint64_t val)
 	*(volatile uint64_t *)(edu->bar0 + off) = val;
 }
 
+static inline int edu_enable_bar(struct edu *edu);
+
 /*
  * Open the nth edu through an existing container (or a new one when
  * container < 0) and map BAR0.  Sets bus mastering.  Returns 0 or -errno,
@@ -129,9 +131,7 @@ static inline void edu_wr64(struct edu *edu, unsigned int off, uint64_t val)
 static inline int edu_open(struct edu *edu, int nth, int container)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
-	struct vfio_region_info reg = { .argsz = sizeof(reg) };
 	char path[64];
-	uint16_t cmd;
 	int ret;
 
 	memset(edu, 0, sizeof(*edu));
@@ -171,6 +171,22 @@ static inline int edu_open(struct edu *edu, int nth, int container)
 	edu->device = ioctl(edu->group, VFIO_GROUP_GET_DEVICE_FD, edu->bdf);
 	if (edu->device < 0)
 		goto err;
+	ret = edu_enable_bar(edu);
+	if (ret)
+		fprintf(stderr, "edu %s: %s\n", edu->bdf, strerror(-ret));
+	return ret;
+err:
+	ret = -errno;
+	fprintf(stderr, "edu %s: %s\n", edu->bdf, strerror(errno));
+	return ret;
+}
+
+/* Map BAR0 of edu->device; turn on memory decoding and bus mastering. */
+static inline int edu_enable_bar(struct edu *edu)
+{
+	struct vfio_region_info reg = { .argsz = sizeof(reg) };
+	uint16_t cmd;
+
 	reg.index = VFIO_PCI_BAR0_REGION_INDEX;
 	if (ioctl(edu->device, VFIO_DEVICE_GET_REGION_INFO, &reg))
 		goto err;
@@ -189,9 +205,7 @@ static inline int edu_open(struct edu *edu, int nth, int container)
 		goto err;
 	return 0;
 err:
-	ret = -errno;
-	fprintf(stderr, "edu %s: %s\n", edu->bdf, strerror(errno));
-	return ret;
+	return -errno;
 }
 
 static inline void edu_close(struct edu *edu, int close_container)
@@ -260,6 +274,63 @@ static inline int vfio_unmap(int container, uint64_t iova, uint64_t size)
 	};
 
 	return ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
+}
+
+/* Write @val to the sysfs or debugfs file @path. */
+static inline int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* vfio_iommu_type1.hw_dirty_tracking, for domains allocated from now on */
+static inline int type1_set_hw_dirty_tracking(int on)
+{
+	return sysfs_write("/sys/module/vfio_iommu_type1/parameters/hw_dirty_tracking",
+			   on ? "Y" : "N");
+}
+
+static inline int type1_dirty_pages(int container, uint32_t flags)
+{
+	struct vfio_iommu_type1_dirty_bitmap d = {
+		.argsz = sizeof(d),
+		.flags = flags,
+	};
+
+	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &d) ? -errno : 0;
+}
+
+/* GET_BITMAP over [iova, iova + size), one bit per 4K page. */
+static inline int type1_get_bitmap(int container, uint64_t iova, uint64_t size,
+				   uint64_t *bitmap)
+{
+	struct {
+		struct vfio_iommu_type1_dirty_bitmap d;
+		struct vfio_iommu_type1_dirty_bitmap_get g;
+	} req = {
+		.d = {
+			.argsz = sizeof(req),
+			.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
+		},
+		.g = {
+			.iova = iova,
+			.size = size,
+			.bitmap = {
+				.pgsize = 4096,
+				.size = (size / 4096 + 63) / 64 * 8,
+				.data = (__u64 *)bitmap,
+			},
+		},
+	};
+
+	memset(bitmap, 0, (size / 4096 + 63) / 64 * 8);
+	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &req) ? -errno : 0;
 }
 
 #endif

@@ -23,7 +23,6 @@
 #define PAGE		4096UL
 #define RAM_IOVA	0x40000000ULL
 #define SCRATCH_IOVA	0x30000000ULL
-#define HW_PARAM	"/sys/module/vfio_iommu_type1/parameters/hw_dirty_tracking"
 #define STAMP_LEN	64
 
 static struct {
@@ -94,53 +93,6 @@ static uint64_t next_rand(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return rng;
-}
-
-static int write_param(const char *val)
-{
-	int fd = open(HW_PARAM, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static int dirty_pages(int container, uint32_t flags)
-{
-	struct vfio_iommu_type1_dirty_bitmap d = {
-		.argsz = sizeof(d),
-		.flags = flags,
-	};
-
-	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &d) ? -errno : 0;
-}
-
-static int get_bitmap(int container, uint64_t *bitmap, unsigned long npages)
-{
-	struct {
-		struct vfio_iommu_type1_dirty_bitmap d;
-		struct vfio_iommu_type1_dirty_bitmap_get g;
-	} req = {
-		.d = {
-			.argsz = sizeof(req),
-			.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
-		},
-		.g = {
-			.iova = RAM_IOVA,
-			.size = npages * PAGE,
-			.bitmap = {
-				.pgsize = PAGE,
-				.size = (npages + 63) / 64 * 8,
-				.data = (__u64 *)bitmap,
-			},
-		},
-	};
-
-	memset(bitmap, 0, (npages + 63) / 64 * 8);
-	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &req) ? -errno : 0;
 }
 
 static bool cap_precise(int container)
@@ -227,7 +179,7 @@ static void run(struct result *r)
 
 	r->first_bad = -1;
 	rng = opt.seed * 0x9e3779b97f4a7c15ULL + 1;
-	if (write_param(legacy ? "N" : "Y")) {
+	if (type1_set_hw_dirty_tracking(!legacy)) {
 		printf("# %s: cannot set vfio_iommu_type1.hw_dirty_tracking: "
 		       "this kernel has no type1 hardware dirty tracking\n", r->mode);
 		if (!legacy)
@@ -267,7 +219,7 @@ static void run(struct result *r)
 		goto out_unmap;
 	}
 
-	ret = dirty_pages(edu.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	ret = type1_dirty_pages(edu.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
 	if (ret) {
 		printf("# %s: START failed: %s\n", r->mode, strerror(-ret));
 		goto out_unmap;
@@ -290,7 +242,7 @@ static void run(struct result *r)
 	printf("@csv %s,0,%ld,0,%lu\n", r->mode, w, npages);
 
 	for (round = 1;; round++) {
-		ret = get_bitmap(edu.container, bitmap, npages);
+		ret = type1_get_bitmap(edu.container, RAM_IOVA, npages * PAGE, bitmap);
 		if (ret) {
 			printf("# %s: GET_BITMAP failed: %s\n", r->mode, strerror(-ret));
 			goto out_stop;
@@ -330,7 +282,7 @@ static void run(struct result *r)
 out_dma:
 	printf("# %s: DMA failed: %s\n", r->mode, strerror((int)-w));
 out_stop:
-	dirty_pages(edu.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+	type1_dirty_pages(edu.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
 out_unmap:
 	vfio_unmap(edu.container, RAM_IOVA, npages * PAGE);
 	vfio_unmap(edu.container, SCRATCH_IOVA, PAGE);
@@ -343,7 +295,7 @@ out:
 	free(dst);
 	free(bitmap);
 	free(touched);
-	write_param("Y");
+	type1_set_hw_dirty_tracking(1);
 }
 
 static void usage(const char *prog)
