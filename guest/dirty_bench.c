@@ -18,8 +18,6 @@
  *
  * Prints a table, "@bench" CSV lines and TAP.
  */
-#include <stdarg.h>
-#include <stdbool.h>
 #include <linux/iommufd.h>
 #include "edu.h"
 
@@ -29,7 +27,6 @@
 #define FEW		64
 
 static unsigned int reps = 5;
-static int ntest, nfail;
 
 static double now_us(void)
 {
@@ -50,19 +47,6 @@ static double median(double *v, unsigned int n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		nfail++;
 }
 
 /* The floor: read @bytes linearly, as a walk reads its descriptors. */
@@ -478,6 +462,6 @@ int main(int argc, char **argv)
 			munmap(buf, size);
 		}
 	}
-	printf("1..%d\n", ntest);
-	return nfail || !ntest;
+	printf("1..%d\n", tap_count);
+	return tap_failed || !tap_count;
 }

@@ -8,6 +8,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -274,6 +276,23 @@ static inline int vfio_unmap(int container, uint64_t iova, uint64_t size)
 	};
 
 	return ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
+}
+
+/* TAP results of a guest program: ok/not ok lines, counted. */
+static int tap_count, tap_failed;
+
+static inline void tap(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d ", ok ? "" : "not ", ++tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!ok)
+		tap_failed++;
 }
 
 /* Write @val to the sysfs or debugfs file @path. */

@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "edu.h"
+
 static void say(const char *fmt, ...)
 {
 	va_list ap;
@@ -36,18 +38,6 @@ static void say(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	fflush(stdout);
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
 }
 
 static void cat(const char *path)
@@ -96,8 +86,8 @@ static void bind_edu(void)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
 			 d->d_name);
-		write_file(path, "vfio-pci");
-		write_file("/sys/bus/pci/drivers_probe", d->d_name);
+		sysfs_write(path, "vfio-pci");
+		sysfs_write("/sys/bus/pci/drivers_probe", d->d_name);
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", d->d_name);
 		memset(val, 0, sizeof(val));
 		{
@@ -306,7 +296,7 @@ int main(void)
 	say("@@ guest up: suite %s\n", suite);
 	/* inject=warn on the command line: a real WARN, to show the run fails */
 	if (getenv("inject") && !strcmp(getenv("inject"), "warn"))
-		write_file("/sys/kernel/debug/provoke-crash/DIRECT", "WARNING");
+		sysfs_write("/sys/kernel/debug/provoke-crash/DIRECT", "WARNING");
 	bind_edu();
 	kmsg_drain();
 

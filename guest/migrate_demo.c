@@ -16,8 +16,6 @@
  * all-dirty answer type1 always gave).  Prints a table and TAP.
  */
 #include <getopt.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include "edu.h"
 
 #define PAGE		4096UL
@@ -59,7 +57,6 @@ struct result {
 	long first_bad;
 };
 
-static int ntest, nfail;
 static double dma_seconds;	/* time spent in device writes */
 static unsigned long dma_writes;
 
@@ -69,20 +66,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		nfail++;
 }
 
 static uint64_t rng;
@@ -394,6 +377,6 @@ int main(int argc, char **argv)
 		tap(res[0].sent < res[1].sent,
 		    "hardware tracking sends fewer pages than all-dirty");
 	}
-	printf("1..%d\n", ntest);
-	return nfail || !ntest ? 1 : 0;
+	printf("1..%d\n", tap_count);
+	return tap_failed || !tap_count ? 1 : 0;
 }

@@ -13,17 +13,6 @@
 #define NPAGES		4
 #define PAGE		4096
 
-static int ntest;
-static int nfail;
-
-static void result(int ok, const char *name)
-{
-	printf("%sok %d %s\n", ok ? "" : "not ", ++ntest, name);
-	if (!ok)
-		nfail++;
-	fflush(stdout);
-}
-
 static void fill(uint8_t *p, size_t len, unsigned int seed)
 {
 	size_t i;
@@ -70,7 +59,7 @@ int main(void)
 
 	printf("TAP version 13\n1..6\n");
 	ret = edu_open(&edu, 0, -1);
-	result(!ret, "open edu through a type1 v2 container");
+	tap(!ret, "open edu through a type1 v2 container");
 	if (ret) {
 		printf("# edu unavailable, skipping the rest\n");
 		return 1;
@@ -78,7 +67,7 @@ int main(void)
 	ident = edu_rd32(&edu, EDU_REG_IDENT);
 	printf("# edu %s in IOMMU group %d, ident 0x%08llx\n", edu.bdf,
 	       edu.group_id, (unsigned long long)ident);
-	result((ident & 0xff) == 0xed, "BAR0 identification register");
+	tap((ident & 0xff) == 0xed, "BAR0 identification register");
 
 	buf = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -86,7 +75,7 @@ int main(void)
 		return 1;
 	memset(buf, 0, NPAGES * PAGE);
 	ret = vfio_map(edu.container, buf, IOVA, NPAGES * PAGE);
-	result(!ret, "VFIO_IOMMU_MAP_DMA of 4 pages");
+	tap(!ret, "VFIO_IOMMU_MAP_DMA of 4 pages");
 
 	/* page 0 -> device -> page 1, then page 2 -> device -> page 3 */
 	fill(buf, PAGE, 1);
@@ -99,7 +88,7 @@ int main(void)
 	if (!same)
 		printf("# dma %d, page1 %02x.. page3 %02x..\n", ret, buf[PAGE],
 		       buf[3 * PAGE]);
-	result(same, "DMA read then DMA write carry two patterns intact");
+	tap(same, "DMA read then DMA write carry two patterns intact");
 
 	/* A DMA write to an unmapped IOVA must be dropped by the SMMU. */
 	canary = malloc(NPAGES * PAGE);
@@ -110,12 +99,12 @@ int main(void)
 	ret = ret ?: edu_dma(&edu, IOVA_UNMAPPED, 0, EDU_DMA_MAX, 1);
 	for (i = 0; i < 100 && !smmu_fault_logged(); i++)
 		usleep(10000);
-	result(!ret && !memcmp(canary, buf, NPAGES * PAGE),
-	       "DMA write to an unmapped IOVA changes no mapped memory");
-	result(i < 100, "SMMU reported a translation fault (event 0x10)");
+	tap(!ret && !memcmp(canary, buf, NPAGES * PAGE),
+	    "DMA write to an unmapped IOVA changes no mapped memory");
+	tap(i < 100, "SMMU reported a translation fault (event 0x10)");
 
 	vfio_unmap(edu.container, IOVA, NPAGES * PAGE);
 	edu_close(&edu, 1);
-	printf("# %d failed of %d\n", nfail, ntest);
-	return nfail ? 1 : 0;
+	printf("# %d failed of %d\n", tap_failed, tap_count);
+	return tap_failed ? 1 : 0;
 }
