@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PID 1 of the test guest.  Mounts the pseudo filesystems, binds every QEMU
- * edu device to vfio-pci, runs the suites listed in /etc/suites/<suite>
+ * edu device to vfio-pci (or to edu_driver= from the command line), runs the
+ * suites listed in /etc/suites/<suite>
  * (suite= on the kernel command line, "test" by default) and powers off.
  *
  * Each list line is "NAME TIMEOUT_SECONDS COMMAND [ARGS...]"; a COMMAND of
@@ -59,6 +60,8 @@ static void bind_edu(void)
 	char path[512], val[32];
 	struct dirent *d;
 	DIR *dir = opendir("/sys/bus/pci/devices");
+	/* edu_driver=edu_vfio_pci on the command line: the migration driver */
+	const char *driver = getenv("edu_driver") ?: "vfio-pci";
 	FILE *f;
 
 	if (!dir)
@@ -86,7 +89,7 @@ static void bind_edu(void)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
 			 d->d_name);
-		sysfs_write(path, "vfio-pci");
+		sysfs_write(path, driver);
 		sysfs_write("/sys/bus/pci/drivers_probe", d->d_name);
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", d->d_name);
 		memset(val, 0, sizeof(val));
@@ -99,8 +102,8 @@ static void bind_edu(void)
 				snprintf(val, sizeof(val), "%s", strrchr(link, '/') + 1);
 			}
 		}
-		say("init: edu %s bound to vfio-pci, IOMMU group %s\n", d->d_name,
-		    val[0] ? val : "none");
+		say("init: edu %s bound to %s, IOMMU group %s\n", d->d_name,
+		    driver, val[0] ? val : "none");
 	}
 	closedir(dir);
 }

@@ -14,6 +14,8 @@ PKGS=(
 	libfdt-dev zlib1g-dev
 	# reports; checkpatch's spdxcheck.py
 	gnuplot-nox python3-ply python3-git
+	# the inner VMM's arm64 files for the real migration run
+	mmdebstrap
 )
 
 missing=()

@@ -86,8 +86,11 @@ kmake() {
 
 configure() {
 	local frags=("$TOP"/config/*.config) sha
-	[ "$KERNEL_FLAVOUR" = lean ] &&
-		frags=($(printf '%s\n' "${frags[@]}" | grep -v -- '-debug\.config$'))
+	# NN-name-debug.config goes only into the debug kernel, NN-name-lean.config
+	# only into the lean one.
+	local other=lean
+	[ "$KERNEL_FLAVOUR" = lean ] && other=debug
+	frags=($(printf '%s\n' "${frags[@]}" | grep -v -- "-$other\.config\$"))
 	sha=$(cat "${frags[@]}" | sha1sum | cut -c1-12)
 	if [ -f "$KOBJ/.config" ] && [ "$(cat "$KOBJ/.fragments.sha" 2>/dev/null)" = "$sha" ]; then
 		return 0

@@ -12,6 +12,7 @@ CACHE=${SMMU_HTTU_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/smmu-httu}
 
 KERNEL_DEB_VERSION=${KERNEL_DEB_VERSION:-$(sed -n 's/^KERNEL_DEB_VERSION ?= //p' "$TOP/versions.mk")}
 QEMU_DEB_VERSION=${QEMU_DEB_VERSION:-$(sed -n 's/^QEMU_DEB_VERSION ?= //p' "$TOP/versions.mk")}
+INNER_QEMU_DEB_VERSION=${INNER_QEMU_DEB_VERSION:-$(sed -n 's/^INNER_QEMU_DEB_VERSION ?= //p' "$TOP/versions.mk")}
 
 KSRC=$BUILD/linux
 # KERNEL_FLAVOUR=lean builds without the debug checks (config/40-debug.config),

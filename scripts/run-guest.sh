@@ -7,6 +7,8 @@
 # Boots the arm64 guest on the virt machine with an emulated SMMUv3 and
 # QEMU's edu DMA device, PID 1 runs SUITE, the console goes to LOGFILE (and
 # to stdout when VERBOSE=1).  GUEST_TIMEOUT (seconds) bounds the whole run.
+# GUEST_KERNEL, GUEST_INITRD and GUEST_MACHINE replace the defaults (the
+# real-VMM run boots the lean kernel with virtualization=on, KVM at EL2).
 . "$(dirname "$0")/lib.sh"
 
 suite=$1
@@ -23,12 +25,12 @@ CMDLINE+=" suite=$suite ${GUEST_APPEND:-}"
 mkdir -p "$(dirname "$log")"
 rc=0
 timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" \
-	-M virt,iommu=smmuv3,gic-version=3 \
+	-M "${GUEST_MACHINE:-virt,iommu=smmuv3,gic-version=3}" \
 	-cpu max,pauth-impdef=on \
 	-smp 2 -accel tcg,thread=multi \
 	-m "$GUEST_MEM" \
-	-kernel "$KOBJ/arch/arm64/boot/Image" \
-	-initrd "$BUILD/initramfs.cpio" \
+	-kernel "${GUEST_KERNEL:-$KOBJ/arch/arm64/boot/Image}" \
+	-initrd "${GUEST_INITRD:-$BUILD/initramfs.cpio}" \
 	-append "$CMDLINE" \
 	-device edu,dma_mask=0xffffffffffff,dma_delay_us=0 \
 	-device edu,dma_mask=0xffffffffffff,dma_delay_us=0 \
