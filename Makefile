@@ -4,6 +4,8 @@
 #   make demo          boot the guest and run the demo
 #   make test          run every test; ends with "N passed, N failed, N skipped"
 #   make bench         what a dirty harvest costs, side by side (not a test)
+#   make base-migration  the real-VMM migration on the unmodified base (plus
+#                      the edu migration sample): what the series fixes
 #   make tree          prepare build/linux: pristine base + patches/linux
 #   make export        write build/linux's commits back to patches/linux
 #   make check-series  apply patches/linux to the base, checkpatch --strict
@@ -12,9 +14,9 @@
 # Pinned bases are in versions.mk; override on the command line.
 
 include versions.mk
-export KERNEL_DEB_VERSION QEMU_DEB_VERSION
+export KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION
 
-.PHONY: demo test bench tree export check-series kernel qemu clean
+.PHONY: demo test bench base-migration tree export check-series kernel qemu clean
 
 demo:
 	@bash scripts/run.sh demo
@@ -24,6 +26,9 @@ test:
 
 bench:
 	@bash scripts/run.sh bench
+
+base-migration:
+	@bash scripts/run.sh base-migration
 
 tree:
 	@bash scripts/deps.sh

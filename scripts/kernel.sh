@@ -37,7 +37,30 @@ apply_series() {
 	git -C "$KSRC" config smmu.applied "$(git -C "$KSRC" rev-parse HEAD)"
 }
 
+# The base flavour's tree: the base commit of build/linux plus the patches
+# that add the edu migration sample, nothing else.
+base_tree() {
+	local main=$BUILD/linux want p
+	KERNEL_FLAVOUR=lean bash "$0" tree
+	want="$(git -C "$main" rev-parse "$BASE_TAG") $(cat "$TOP"/patches/linux/*-samples-vfio-pci-edu-*.patch | sha1sum)"
+	[ -d "$KSRC" ] && [ "$(cat "$KSRC/.smmu-base-tree" 2>/dev/null)" = "$want" ] && return 0
+	stage "making build/linux-base: the base plus only the edu migration sample"
+	git -C "$main" worktree remove --force "$KSRC" 2>/dev/null || rm -rf "$KSRC"
+	git -C "$main" worktree prune
+	logged "$BUILD/logs/base-tree.log" \
+		git -C "$main" worktree add -f --detach "$KSRC" "$BASE_TAG"
+	for p in "$TOP"/patches/linux/*-samples-vfio-pci-edu-*.patch; do
+		git -C "$KSRC" am -q --committer-date-is-author-date "$p" ||
+			die "$(basename "$p") does not apply to the base"
+	done
+	echo "$want" >"$KSRC/.smmu-base-tree"
+}
+
 tree() {
+	if [ "$KERNEL_FLAVOUR" = base ]; then
+		base_tree
+		return
+	fi
 	mkdir -p "$CACHE/logs" "$BUILD"
 	if [ -d "$KSRC/.git" ] &&
 	   [ "$(git -C "$KSRC" config smmu.version)" = "$KERNEL_DEB_VERSION" ]; then
@@ -89,7 +112,7 @@ configure() {
 	# NN-name-debug.config goes only into the debug kernel, NN-name-lean.config
 	# only into the lean one.
 	local other=lean
-	[ "$KERNEL_FLAVOUR" = lean ] && other=debug
+	[ "$KERNEL_FLAVOUR" = debug ] || other=debug
 	frags=($(printf '%s\n' "${frags[@]}" | grep -v -- "-$other\.config\$"))
 	sha=$(cat "${frags[@]}" | sha1sum | cut -c1-12)
 	if [ -f "$KOBJ/.config" ] && [ "$(cat "$KOBJ/.fragments.sha" 2>/dev/null)" = "$sha" ]; then

@@ -18,10 +18,14 @@ KSRC=$BUILD/linux
 # KERNEL_FLAVOUR=lean builds without the debug checks (config/40-debug.config),
 # for timing: the benchmark compares kernel walks with userspace reads.
 KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-debug}
+# KERNEL_FLAVOUR=base is the lean kernel built from the unmodified base
+# plus only the edu migration sample (build/linux-base, a worktree of
+# build/linux): the real-VMM run on the base, to show what the series fixes.
 case $KERNEL_FLAVOUR in
 debug) KOBJ=$BUILD/kobj ;;
 lean) KOBJ=$BUILD/kobj-lean ;;
-*) echo "KERNEL_FLAVOUR is debug or lean" >&2; exit 1 ;;
+base) KOBJ=$BUILD/kobj-base KSRC=$BUILD/linux-base ;;
+*) echo "KERNEL_FLAVOUR is debug, lean or base" >&2; exit 1 ;;
 esac
 QSRC=$BUILD/qemu
 QOBJ=$BUILD/qemu-build

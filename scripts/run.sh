@@ -7,6 +7,7 @@
 #                  "N passed, N failed, N skipped"
 #   run.sh demo    the demo
 #   run.sh bench   the dirty harvest benchmark
+#   run.sh base-migration  the real-VMM run with the base kernel as host
 . "$(dirname "$0")/lib.sh"
 
 what=${1:-test}
@@ -38,12 +39,16 @@ boot() {
 # emulated host.  The host runs the lean kernel (KVM at EL2 under TCG is
 # too slow with KASAN and lockdep) and binds edu to edu_vfio_pci, the
 # driver of the edu-vfio-pci sample.
+# nested [FLAVOUR]: the host's kernel, lean by default; base for the run
+# on the unmodified base.  The nested guest always boots the lean kernel.
 nested() {
+	local flavour=${1:-lean}
 	KERNEL_FLAVOUR=lean bash "$TOP/scripts/kernel.sh" build
+	[ "$flavour" = lean ] || KERNEL_FLAVOUR=$flavour bash "$TOP/scripts/kernel.sh" build
 	bash "$TOP/scripts/nested.sh" rootfs
 	bash "$TOP/scripts/nested.sh" initramfs
 	GUEST_MACHINE=virt,virtualization=on,iommu=smmuv3,gic-version=3 \
-	GUEST_KERNEL=$BUILD/kobj-lean/arch/arm64/boot/Image \
+	GUEST_KERNEL=$BUILD/kobj-$flavour/arch/arm64/boot/Image \
 	GUEST_INITRD=$BUILD/nested/l1.cpio GUEST_HUGEPAGES=0 \
 		boot l1 l1 "edu_driver=edu_vfio_pci"
 }
@@ -64,6 +69,13 @@ bench)
 demo)
 	boot demo demo ""
 	nested
+	;;
+base-migration)
+	# Not a test: the base is expected to lose pages through iommufd.
+	nested base
+	python3 "$TOP/scripts/migration-table.py" "$run/l1.log" "$run" || true
+	echo "console log: $run/l1.log"
+	exit 0
 	;;
 *)
 	boot "$what" "$what" ""
