@@ -325,7 +325,10 @@ static inline int type1_dirty_pages(int container, uint32_t flags)
 	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &d) ? -errno : 0;
 }
 
-/* GET_BITMAP over [iova, iova + size), one bit per 4K page. */
+/*
+ * GET_BITMAP over [iova, iova + size), one bit per 4K page.  The caller
+ * zeroes @bitmap first, as the uAPI asks (and as for iommufd, which ORs).
+ */
 static inline int type1_get_bitmap(int container, uint64_t iova, uint64_t size,
 				   uint64_t *bitmap)
 {
@@ -348,7 +351,6 @@ static inline int type1_get_bitmap(int container, uint64_t iova, uint64_t size,
 		},
 	};
 
-	memset(bitmap, 0, (size / 4096 + 63) / 64 * 8);
 	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &req) ? -errno : 0;
 }
 

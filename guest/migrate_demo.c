@@ -225,6 +225,7 @@ static void run(struct result *r)
 	printf("@csv %s,0,%ld,0,%lu\n", r->mode, w, npages);
 
 	for (round = 1;; round++) {
+		memset(bitmap, 0, (npages + 63) / 64 * 8);
 		ret = type1_get_bitmap(edu.container, RAM_IOVA, npages * PAGE, bitmap);
 		if (ret) {
 			printf("# %s: GET_BITMAP failed: %s\n", r->mode, strerror(-ret));
