@@ -325,6 +325,20 @@ static void report(const struct row *r)
 	fflush(stdout);
 }
 
+/* One harvest into a zeroed bitmap, timed in *us (the zeroing is not). */
+static int timed_get(const struct path_ops *ops, void *ctx, uint64_t *bitmap,
+		     size_t size, double *us)
+{
+	double t0;
+	int ret;
+
+	memset(bitmap, 0, size / PAGE / 8);
+	t0 = now_us();
+	ret = ops->get(ctx, bitmap, size, ops->no_clear);
+	*us = now_us() - t0;
+	return ret;
+}
+
 static void measure(const struct path_ops *ops, void *ctx, void *buf,
 		    unsigned long mib, bool huge, const uint64_t *floor_mem)
 {
@@ -355,10 +369,8 @@ static void measure(const struct path_ops *ops, void *ctx, void *buf,
 	 * that take microseconds (2M blocks) are timed in batches of about
 	 * 2 ms, so that the clock and the scheduler do not dominate.
 	 */
-	memset(bitmap, 0, npages / 8);
-	t0 = now_us();
-	ret = ops->get(ctx, bitmap, size, ops->no_clear);
-	batch = 2000 / (now_us() - t0 + 1);
+	ret = timed_get(ops, ctx, bitmap, size, &t[0]);
+	batch = 2000 / (t[0] + 1);
 	batch = batch < 1 ? 1 : batch > 64 ? 64 : batch;
 	if (ret)
 		goto out_fail;
@@ -380,10 +392,7 @@ static void measure(const struct path_ops *ops, void *ctx, void *buf,
 			if (edu_dma(ops->edu(ctx), IOVA + few_page(i, npages) * PAGE,
 				    0, 8, 1))
 				goto out_fail;
-		memset(bitmap, 0, npages / 8);
-		t0 = now_us();
-		ret = ops->get(ctx, bitmap, size, ops->no_clear);
-		t[k] = now_us() - t0;
+		ret = timed_get(ops, ctx, bitmap, size, &t[k]);
 		if (ret)
 			goto out_fail;
 		if (ops->no_clear)	/* clear for the next round */
@@ -403,10 +412,7 @@ static void measure(const struct path_ops *ops, void *ctx, void *buf,
 	for (k = 0; k < 2; k++) {
 		if (ops->remap(ctx, buf, size))
 			goto out_fail;
-		memset(bitmap, 0, npages / 8);
-		t0 = now_us();
-		ret = ops->get(ctx, bitmap, size, ops->no_clear);
-		t[k] = now_us() - t0;
+		ret = timed_get(ops, ctx, bitmap, size, &t[k]);
 		if (ret)
 			goto out_fail;
 	}
