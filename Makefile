@@ -1,22 +1,33 @@
 # SPDX-License-Identifier: GPL-2.0
 # SMMUv3 HTTU dirty tracking for VFIO type1: build, boot and test.
-#
-#   make demo          boot the guest and run the demo
-#   make test          run every test; ends with "N passed, N failed, N skipped"
-#   make bench         what a dirty harvest costs, side by side (not a test)
-#   make base-migration  the real-VMM migration on the unmodified base (plus
-#                      the edu migration sample): what the series fixes
-#   make tree          prepare build/linux: pristine base + patches/linux
-#   make export        write build/linux's commits back to patches/linux
-#   make check-series  apply patches/linux to the base, checkpatch --strict
-#                      each patch (CHECK_BUILD=1: also build after each one)
+# 'make help' lists the targets; README.md explains them.
 #
 # Pinned bases are in versions.mk; override on the command line.
 
 include versions.mk
 export KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION
 
-.PHONY: demo test bench base-migration tree export check-series kernel qemu clean
+.PHONY: help demo test test-fresh bench nested-base report tree kernel qemu \
+	export check-series clean
+
+help:
+	@echo 'The two commands (as root, on Debian 12; they install what they need):'
+	@echo '  make demo          a pre-copy migration of DMA-written memory, both ways,'
+	@echo '                     then QEMU migrating a nested guest (the real VMM)'
+	@echo '  make test          every test; ends "N passed, N failed, N skipped"'
+	@echo 'More:'
+	@echo '  make test-fresh    make test inside a new minimal Debian 12 root (what CI runs)'
+	@echo '  make bench         what a dirty harvest costs, side by side (not a test)'
+	@echo '  make nested-base   the real-VMM run on the unmodified base kernel (loses pages)'
+	@echo '  make report RUN=out/<run>   read a saved run again and report'
+	@echo 'Developing the kernel series:'
+	@echo '  make tree          build/linux: the pristine base (tag "base") + patches/linux'
+	@echo '  make kernel        build the kernel (KERNEL_FLAVOUR=debug|lean|base)'
+	@echo '  make qemu          build qemu-system-aarch64 with patches/qemu'
+	@echo '  make export        build/linux commits -> patches/linux'
+	@echo '  make check-series  the series applies, checkpatch --strict (CHECK_BUILD=1: builds)'
+	@echo '  make clean         remove build/ and out/ (the download and ccache cache stays)'
+	@echo 'Knobs: see README.md ("Knobs").'
 
 demo:
 	@bash scripts/run.sh demo
@@ -24,11 +35,18 @@ demo:
 test:
 	@bash scripts/run.sh test
 
+test-fresh:
+	@bash scripts/fresh-root.sh make test
+
 bench:
 	@bash scripts/run.sh bench
 
-base-migration:
-	@bash scripts/run.sh base-migration
+nested-base:
+	@bash scripts/run.sh nested-base
+
+report:
+	@test -n "$(RUN)" || { echo 'usage: make report RUN=out/<run>'; exit 2; }
+	@bash scripts/report.sh "$(RUN)"
 
 tree:
 	@bash scripts/deps.sh

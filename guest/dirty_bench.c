@@ -16,10 +16,11 @@
  * and the precision (pages reported / pages written) is checked: a
  * written page missing from a bitmap fails the run.
  *
- * Prints a table, "@bench" CSV lines and TAP.
+ * Prints a table, TAP, and its numbers as data (bench.csv).
  */
 #include <linux/iommufd.h>
-#include "edu.h"
+#include "tap.h"
+#include "vfio.h"
 
 #define PAGE		4096UL
 #define BLOCK		(2UL << 20)
@@ -198,7 +199,7 @@ static int iommufd_open(void *c, void *buf, size_t size)
 
 	memset(&f->edu, 0, sizeof(f->edu));
 	f->edu.container = f->edu.group = f->edu.device = -1;
-	if (edu_find(&f->edu, 0))
+	if (edu_find(0, f->edu.bdf, &f->edu.group_id))
 		return -ENODEV;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", f->edu.bdf);
 	dir = opendir(path);
@@ -318,7 +319,7 @@ static void report(const struct row *r)
 	       r->path, r->gran, r->mib, r->start_us, r->stop_us, r->clean_us,
 	       r->clean_us / r->floor_us, r->clean_us / gib, r->few_us, r->all_us,
 	       r->all_us / r->floor_us, r->few_reported, FEW);
-	printf("@bench %s,%s,%lu,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%lu,%lu\n",
+	data_line("bench.csv", "%s,%s,%lu,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%lu,%lu",
 	       r->path, r->gran, r->mib, r->floor_us, r->start_us, r->stop_us,
 	       r->clean_us, r->few_us, r->all_us, r->few_reported,
 	       r->all_reported);
@@ -384,7 +385,7 @@ static void measure(const struct path_ops *ops, void *ctx, void *buf,
 	}
 	r.clean_us = median(t, reps);
 	if (!legacy && count_bits(bitmap, npages))
-		tap(false, "%s %s %lu MiB: clean after START", ops->name, r.gran, mib);
+		ksft_test_result(false, "%s %s %lu MiB: clean after START\n", ops->name, r.gran, mib);
 
 	/* few pages written by the device */
 	for (k = 0; k < 3; k++) {
@@ -404,8 +405,8 @@ static void measure(const struct path_ops *ops, void *ctx, void *buf,
 		edu_dma(ops->edu(ctx), IOVA + few_page(i, npages) * PAGE, 0, 8, 1);
 	ops->get(ctx, bitmap, size, false);
 	r.few_reported = count_bits(bitmap, npages);
-	tap(all_reported(bitmap, npages, &missing),
-	    "%s %s %lu MiB: every written page reported (%lu reported for %d written)",
+	ksft_test_result(all_reported(bitmap, npages, &missing),
+	    "%s %s %lu MiB: every written page reported (%lu reported for %d written)\n",
 	    ops->name, r.gran, mib, r.few_reported, FEW);
 
 	/* all dirty: fresh writable mappings start writable-dirty */
@@ -426,7 +427,7 @@ static void measure(const struct path_ops *ops, void *ctx, void *buf,
 	goto out_close;
 out_fail:
 	printf("# %s: failed: %s\n", ops->name, strerror(ret ? -ret : EIO));
-	tap(false, "%s %s %lu MiB", ops->name, r.gran, mib);
+	ksft_test_result(false, "%s %s %lu MiB\n", ops->name, r.gran, mib);
 out_close:
 	ops->close(ctx);
 out:
@@ -453,7 +454,9 @@ int main(int argc, char **argv)
 	uint64_t *floor_mem;
 	unsigned int s, p, h;
 
-	printf("TAP version 13\n");
+	ksft_print_header();
+	data_line("bench.csv", "path,gran,mib,floor_us,start_us,stop_us,clean_us,"
+		  "few_us,all_us,few_reported,all_reported");
 	printf("# times in microseconds, medians; floor = linear read of the "
 	       "page table's bytes\n");
 	floor_mem = malloc((1024UL << 20) / PAGE * 8);
@@ -481,6 +484,8 @@ int main(int argc, char **argv)
 			munmap(buf, size);
 		}
 	}
-	printf("1..%d\n", tap_count);
-	return tap_failed || !tap_count;
+	if (!ksft_test_num())
+		ksft_exit_fail_msg("nothing measured\n");
+	ksft_set_plan(ksft_test_num());		/* a plan at the end */
+	ksft_finished();
 }

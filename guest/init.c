@@ -2,10 +2,10 @@
 /*
  * PID 1 of the test guest.  Mounts the pseudo filesystems, binds every QEMU
  * edu device to vfio-pci (or to edu_driver= from the command line), runs the
- * suites listed in /etc/suites/<suite>
- * (suite= on the kernel command line, "test" by default) and powers off.
+ * suites of the boot's test plan, /etc/plans/<plan> (plan= on the kernel
+ * command line; tests/plans/ in the repository), and powers off.
  *
- * Each list line is "NAME TIMEOUT_SECONDS COMMAND [ARGS...]"; a COMMAND of
+ * Each plan line is "NAME TIMEOUT_SECONDS COMMAND [ARGS...]"; a COMMAND of
  * @kunit or @iopgtable is built in.  Every suite's output is framed for the
  * host-side parser:
  *
@@ -57,55 +57,20 @@ static void cat(const char *path)
 
 static void bind_edu(void)
 {
-	char path[512], val[32];
-	struct dirent *d;
-	DIR *dir = opendir("/sys/bus/pci/devices");
 	/* edu_driver=edu_vfio_pci on the command line: the migration driver */
 	const char *driver = getenv("edu_driver") ?: "vfio-pci";
-	FILE *f;
+	char path[512], bdf[32];
+	int nth, group = -1;
 
-	if (!dir)
-		return;
-	while ((d = readdir(dir))) {
-		unsigned int vendor = 0, device = 0;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%x", &vendor) != 1)
-			vendor = 0;
-		fclose(f);
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%x", &device) != 1)
-			device = 0;
-		fclose(f);
-		if (vendor != 0x1234 || device != 0x11e8)
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-			 d->d_name);
+	for (nth = 0; !edu_find(nth, bdf, &group); nth++) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
 		sysfs_write(path, driver);
-		sysfs_write("/sys/bus/pci/drivers_probe", d->d_name);
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", d->d_name);
-		memset(val, 0, sizeof(val));
-		{
-			char link[512];
-			ssize_t n = readlink(path, link, sizeof(link) - 1);
-
-			if (n > 0) {
-				link[n] = 0;
-				snprintf(val, sizeof(val), "%s", strrchr(link, '/') + 1);
-			}
-		}
-		say("init: edu %s bound to %s, IOMMU group %s\n", d->d_name,
-		    driver, val[0] ? val : "none");
+		sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+		if (group >= 0)
+			say("init: edu %s bound to %s, IOMMU group %d\n", bdf, driver, group);
+		else
+			say("init: edu %s bound to %s, no IOMMU group\n", bdf, driver);
 	}
-	closedir(dir);
 }
 
 /* KUnit: one suite per debugfs directory, each with its KTAP results. */
@@ -280,7 +245,7 @@ static void run_suite(char *line)
 
 int main(void)
 {
-	const char *suite = getenv("suite");
+	const char *plan = getenv("plan");
 	char path[256], line[1024];
 	FILE *list;
 
@@ -293,20 +258,20 @@ int main(void)
 	mount("hugetlbfs", "/dev/hugepages", "hugetlbfs", 0, NULL);
 	setenv("PATH", "/bin:/selftests", 1);
 
-	if (!suite || !suite[0])
-		suite = "test";
+	if (!plan || !plan[0])
+		plan = "httu";
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	say("@@ guest up: suite %s\n", suite);
+	say("@@ guest up: plan %s\n", plan);
 	/* inject=warn on the command line: a real WARN, to show the run fails */
 	if (getenv("inject") && !strcmp(getenv("inject"), "warn"))
 		sysfs_write("/sys/kernel/debug/provoke-crash/DIRECT", "WARNING");
 	bind_edu();
 	kmsg_drain();
 
-	snprintf(path, sizeof(path), "/etc/suites/%s", suite);
+	snprintf(path, sizeof(path), "/etc/plans/%s", plan);
 	list = fopen(path, "r");
 	if (!list) {
-		say("@@ error: no suite list %s\n", path);
+		say("@@ error: no test plan %s\n", path);
 	} else {
 		while (fgets(line, sizeof(line), list))
 			run_suite(line);

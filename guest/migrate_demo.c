@@ -16,7 +16,8 @@
  * all-dirty answer type1 always gave).  Prints a table and TAP.
  */
 #include <getopt.h>
-#include "edu.h"
+#include "tap.h"
+#include "vfio.h"
 
 #define PAGE		4096UL
 #define RAM_IOVA	0x40000000ULL
@@ -222,7 +223,7 @@ static void run(struct result *r)
 	printf("# %-7s %5s %10s %10s %10s\n", r->mode, "round", "written",
 	       "reported", "sent");
 	printf("# %-7s %5u %10ld %10s %10lu\n", r->mode, 0, w, "-", npages);
-	printf("@csv %s,0,%ld,0,%lu\n", r->mode, w, npages);
+	data_line("demo.csv", "%s,0,%ld,0,%lu", r->mode, w, npages);
 
 	for (round = 1;; round++) {
 		memset(bitmap, 0, (npages + 63) / 64 * 8);
@@ -238,8 +239,8 @@ static void run(struct result *r)
 			r->final = reported;
 			printf("# %-7s %5s %10s %10lu %10lu\n", r->mode, "final",
 			       "stopped", reported, reported);
-			printf("@csv %s,%u,0,%lu,%lu\n", r->mode, round, reported,
-			       reported);
+			data_line("demo.csv", "%s,%u,0,%lu,%lu", r->mode, round,
+				  reported, reported);
 			break;
 		}
 		w = device_round(&edu, scratch, touched, npages, round);
@@ -249,8 +250,8 @@ static void run(struct result *r)
 		r->rounds = round;
 		printf("# %-7s %5u %10ld %10lu %10lu\n", r->mode, round, w,
 		       reported, reported);
-		printf("@csv %s,%u,%ld,%lu,%lu\n", r->mode, round, w, reported,
-		       reported);
+		data_line("demo.csv", "%s,%u,%ld,%lu,%lu", r->mode, round, w,
+			  reported, reported);
 		stop = reported < opt.threshold || round >= opt.max_rounds;
 	}
 
@@ -331,7 +332,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	printf("TAP version 13\n");
+	ksft_print_header();
+	data_line("demo.csv", "mode,round,written,reported,sent");
+	data_line("demo-summary.csv", "mode,rounds,sent,final,reported,written,verified");
 	printf("# pre-copy migration of %lu MiB (%s), %lu device writes per "
 	       "round (%u%% to %lu hot pages), seed %llu, converged below %lu "
 	       "dirty pages, at most %u rounds\n", opt.ram_mb,
@@ -358,13 +361,14 @@ int main(int argc, char **argv)
 		       r->rounds, r->sent, r->final, r->reported,
 		       r->written ? (double)r->reported / r->written : 0.0,
 		       r->verified ? "yes" : "NO");
-		printf("@summary %s,%u,%lu,%lu,%lu,%lu,%d\n", r->mode, r->rounds,
-		       r->sent, r->final, r->reported, r->written, r->verified);
+		data_line("demo-summary.csv", "%s,%u,%lu,%lu,%lu,%lu,%d", r->mode,
+			  r->rounds, r->sent, r->final, r->reported, r->written,
+			  r->verified);
 		if (r->first_bad >= 0)
 			printf("# %s: first differing page: %ld (IOVA 0x%llx)\n",
 			       r->mode, r->first_bad,
 			       RAM_IOVA + (unsigned long long)r->first_bad * PAGE);
-		tap(r->verified, "%s: destination equals source after %u rounds",
+		ksft_test_result(r->verified, "%s: destination equals source after %u rounds\n",
 		    r->mode, r->rounds);
 	}
 	if (dma_writes)
@@ -375,9 +379,11 @@ int main(int argc, char **argv)
 		       "in the final round\n",
 		       (double)res[1].sent / (res[0].sent ? res[0].sent : 1),
 		       (double)res[1].final / (res[0].final ? res[0].final : 1));
-		tap(res[0].sent < res[1].sent,
-		    "hardware tracking sends fewer pages than all-dirty");
+		ksft_test_result(res[0].sent < res[1].sent,
+		    "hardware tracking sends fewer pages than all-dirty\n");
 	}
-	printf("1..%d\n", tap_count);
-	return tap_failed || !tap_count ? 1 : 0;
+	if (!ksft_test_num())
+		ksft_exit_fail_msg("no mode ran\n");
+	ksft_set_plan(ksft_test_num());		/* a plan at the end */
+	ksft_finished();
 }

@@ -6,7 +6,8 @@
  * DMA write to an IOVA that is not mapped must change nothing and make the
  * SMMU report a translation fault.  Prints TAP.
  */
-#include "edu.h"
+#include "tap.h"
+#include "vfio.h"
 
 #define IOVA		0x10000000ULL	/* clear of the virt MSI window */
 #define IOVA_UNMAPPED	0x20000000ULL
@@ -57,17 +58,17 @@ int main(void)
 	uint64_t ident;
 	int ret, i, same;
 
-	printf("TAP version 13\n1..6\n");
+	ksft_print_header();
+	ksft_set_plan(6);
 	ret = edu_open(&edu, 0, -1);
-	tap(!ret, "open edu through a type1 v2 container");
+	ksft_test_result(!ret, "open edu through a type1 v2 container\n");
 	if (ret) {
-		printf("# edu unavailable, skipping the rest\n");
-		return 1;
+		ksft_exit_fail_msg("edu unavailable, stopping after 1 of 6\n");
 	}
 	ident = edu_rd32(&edu, EDU_REG_IDENT);
 	printf("# edu %s in IOMMU group %d, ident 0x%08llx\n", edu.bdf,
 	       edu.group_id, (unsigned long long)ident);
-	tap((ident & 0xff) == 0xed, "BAR0 identification register");
+	ksft_test_result((ident & 0xff) == 0xed, "BAR0 identification register\n");
 
 	buf = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -75,7 +76,7 @@ int main(void)
 		return 1;
 	memset(buf, 0, NPAGES * PAGE);
 	ret = vfio_map(edu.container, buf, IOVA, NPAGES * PAGE);
-	tap(!ret, "VFIO_IOMMU_MAP_DMA of 4 pages");
+	ksft_test_result(!ret, "VFIO_IOMMU_MAP_DMA of 4 pages\n");
 
 	/* page 0 -> device -> page 1, then page 2 -> device -> page 3 */
 	fill(buf, PAGE, 1);
@@ -88,7 +89,7 @@ int main(void)
 	if (!same)
 		printf("# dma %d, page1 %02x.. page3 %02x..\n", ret, buf[PAGE],
 		       buf[3 * PAGE]);
-	tap(same, "DMA read then DMA write carry two patterns intact");
+	ksft_test_result(same, "DMA read then DMA write carry two patterns intact\n");
 
 	/* A DMA write to an unmapped IOVA must be dropped by the SMMU. */
 	canary = malloc(NPAGES * PAGE);
@@ -99,12 +100,11 @@ int main(void)
 	ret = ret ?: edu_dma(&edu, IOVA_UNMAPPED, 0, EDU_DMA_MAX, 1);
 	for (i = 0; i < 100 && !smmu_fault_logged(); i++)
 		usleep(10000);
-	tap(!ret && !memcmp(canary, buf, NPAGES * PAGE),
-	    "DMA write to an unmapped IOVA changes no mapped memory");
-	tap(i < 100, "SMMU reported a translation fault (event 0x10)");
+	ksft_test_result(!ret && !memcmp(canary, buf, NPAGES * PAGE),
+	    "DMA write to an unmapped IOVA changes no mapped memory\n");
+	ksft_test_result(i < 100, "SMMU reported a translation fault (event 0x10)\n");
 
 	vfio_unmap(edu.container, IOVA, NPAGES * PAGE);
 	edu_close(&edu, 1);
-	printf("# %d failed of %d\n", tap_failed, tap_count);
-	return tap_failed ? 1 : 0;
+	ksft_finished();
 }

@@ -7,6 +7,7 @@
 PKGS=(
 	# kernel cross build and initramfs
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
+	gcc libc6-dev rsync
 	make bc flex bison libssl-dev libelf-dev cpio xz-utils ccache git
 	python3 perl
 	# QEMU from Debian's source package

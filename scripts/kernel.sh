@@ -9,19 +9,29 @@
 #   kernel.sh selftests build the selftests the harness runs
 . "$(dirname "$0")/lib.sh"
 
+# fetch: the linux-source-6.12 package, as "VERSION PATH".  The pinned
+# version when the archive has it, else the newest 6.12 it has.
 fetch() {
-	local deb=$CACHE/dl/linux-source-6.12_${KERNEL_DEB_VERSION}_all.deb
+	local v=$KERNEL_DEB_VERSION deb
+	deb=$CACHE/dl/linux-source-6.12_${v}_all.deb
 	if [ ! -f "$deb" ]; then
-		stage "fetching linux-source-6.12 $KERNEL_DEB_VERSION" >&2
-		mkdir -p "$CACHE/dl"
-		(cd "$CACHE/dl" &&
-			apt-get download "linux-source-6.12=$KERNEL_DEB_VERSION" \
+		mkdir -p "$CACHE/dl" "$CACHE/logs"
+		stage "fetching linux-source-6.12 $v" >&2
+		if ! (cd "$CACHE/dl" && apt-get download "linux-source-6.12=$v" \
+			>"$CACHE/logs/kernel-fetch.log" 2>&1); then
+			apt_refresh
+			v=$(newest_of "$(series_of "$v")" $(apt-cache madison linux-source-6.12 |
+				awk -F'|' '{ gsub(/ /, "", $2); print $2 }'))
+			[ -n "$v" ] || die "no linux-source-6.12 $(series_of "$KERNEL_DEB_VERSION") in the archive
+       ('apt-cache policy linux-source-6.12' lists what is there)"
+			fallback_note linux-source-6.12 "$KERNEL_DEB_VERSION" "$v"
+			deb=$CACHE/dl/linux-source-6.12_${v}_all.deb
+			[ -f "$deb" ] || (cd "$CACHE/dl" && apt-get download "linux-source-6.12=$v" \
 				>"$CACHE/logs/kernel-fetch.log" 2>&1) ||
-			die "linux-source-6.12 $KERNEL_DEB_VERSION is not in the archive
-       ('apt-cache policy linux-source-6.12' lists the versions there).
-       Pick one and override: make test KERNEL_DEB_VERSION=<version>"
+				die "cannot download linux-source-6.12 $v ($CACHE/logs/kernel-fetch.log)"
+		fi
 	fi
-	echo "$deb"
+	echo "$v $deb"
 }
 
 apply_series() {
@@ -63,7 +73,7 @@ tree() {
 	fi
 	mkdir -p "$CACHE/logs" "$BUILD"
 	if [ -d "$KSRC/.git" ] &&
-	   [ "$(git -C "$KSRC" config smmu.version)" = "$KERNEL_DEB_VERSION" ]; then
+	   [ "$(git -C "$KSRC" config smmu.pinned)" = "$KERNEL_DEB_VERSION" ]; then
 		[ "$(git -C "$KSRC" config smmu.series)" = "$(patches_sha "$TOP/patches/linux")" ] && return 0
 		if [ "$(git -C "$KSRC" rev-parse HEAD)" != "$(git -C "$KSRC" config smmu.applied)" ]; then
 			stage "kernel tree has local commits: keeping them (make export saves them)"
@@ -74,9 +84,9 @@ tree() {
 		return 0
 	fi
 
-	local deb
-	deb=$(fetch)
-	stage "unpacking linux-source-6.12 $KERNEL_DEB_VERSION"
+	local deb version
+	read -r version deb <<<"$(fetch)"
+	stage "unpacking linux-source-6.12 $version"
 	rm -rf "$KSRC" "$BUILD/linux.tmp"
 	mkdir -p "$BUILD/linux.tmp"
 	dpkg-deb --fsys-tarfile "$deb" |
@@ -94,9 +104,10 @@ tree() {
 		git config gc.auto 0
 		git add -f -A .
 		GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
-			git commit -q -m "Debian linux-source-6.12 $KERNEL_DEB_VERSION"
-		git tag -a -m "pristine Debian linux-source-6.12 $KERNEL_DEB_VERSION" "$BASE_TAG"
-		git config smmu.version "$KERNEL_DEB_VERSION"
+			git commit -q -m "Debian linux-source-6.12 $version"
+		git tag -a -m "pristine Debian linux-source-6.12 $version" "$BASE_TAG"
+		git config smmu.version "$version"
+		git config smmu.pinned "$KERNEL_DEB_VERSION"
 	)
 	stage "applying patches/linux"
 	apply_series
@@ -115,7 +126,7 @@ configure() {
 	[ "$KERNEL_FLAVOUR" = debug ] || other=debug
 	frags=($(printf '%s\n' "${frags[@]}" | grep -v -- "-$other\.config\$"))
 	sha=$(cat "${frags[@]}" | sha1sum | cut -c1-12)
-	if [ -f "$KOBJ/.config" ] && [ "$(cat "$KOBJ/.fragments.sha" 2>/dev/null)" = "$sha" ]; then
+	if [ -f "$KOBJ/.config" ] && uptodate "$KOBJ/.fragments.sha" "$sha"; then
 		return 0
 	fi
 	stage "configuring the kernel from config/*.config"
@@ -132,7 +143,7 @@ configure() {
 		done)
 	[ -z "$bad" ] || die "kernel config options not honoured (missing dependency?):
 $bad"
-	echo "$sha" >"$KOBJ/.fragments.sha"
+	mark "$KOBJ/.fragments.sha" "$sha"
 }
 
 build() {
@@ -143,20 +154,20 @@ build() {
 	[ -x "$KOBJ/usr/gen_init_cpio" ] || logged "$BUILD/logs/kernel.log" kmake usr/gen_init_cpio
 }
 
-# Selftest directories the harness runs: iommu (the baseline) and every
-# selftests directory the series touches, so new suites need no harness edit.
+# The selftest directories the test plans name (tests/plans/*).
 selftest_targets() {
-	{
-		echo iommu
-		git -C "$KSRC" diff --name-only "$BASE_TAG" HEAD -- tools/testing/selftests/ |
-			awk -F/ 'NF > 4 { print $4 }'
-	} | sort -u
+	local p
+	for p in "$PLANS"/*; do
+		[ "$(basename "$p")" = README ] || plan_suites "$(basename "$p")"
+	done | awk '$1 ~ /^selftests\// { split($1, a, "/"); print a[2] }' | sort -u
 }
 
 selftests() {
 	local t targets=() dest=$BUILD/selftests
 	for t in $(selftest_targets); do
-		[ -f "$KSRC/tools/testing/selftests/$t/Makefile" ] && targets+=("$t")
+		[ -f "$KSRC/tools/testing/selftests/$t/Makefile" ] ||
+			die "a test plan names selftests/$t, which the kernel tree does not have"
+		targets+=("$t")
 	done
 	rm -rf "$dest"
 	mkdir -p "$dest"

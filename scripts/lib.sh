@@ -14,19 +14,24 @@ KERNEL_DEB_VERSION=${KERNEL_DEB_VERSION:-$(sed -n 's/^KERNEL_DEB_VERSION ?= //p'
 QEMU_DEB_VERSION=${QEMU_DEB_VERSION:-$(sed -n 's/^QEMU_DEB_VERSION ?= //p' "$TOP/versions.mk")}
 INNER_QEMU_DEB_VERSION=${INNER_QEMU_DEB_VERSION:-$(sed -n 's/^INNER_QEMU_DEB_VERSION ?= //p' "$TOP/versions.mk")}
 
-KSRC=$BUILD/linux
-# KERNEL_FLAVOUR=lean builds without the debug checks (config/40-debug.config),
-# for timing: the benchmark compares kernel walks with userspace reads.
+# The kernel flavours, each built from its source tree into its own
+# object directory (the one map of them):
+#   debug  KASAN, lockdep, KUnit: what the tests run    build/linux -> build/kobj-debug
+#   lean   no debug checks, KVM: the bench, the nested host  build/linux -> build/kobj-lean
+#   base   lean, from the unmodified base plus only the edu migration
+#          sample (a worktree of build/linux)      build/linux-base -> build/kobj-base
 KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-debug}
-# KERNEL_FLAVOUR=base is the lean kernel built from the unmodified base
-# plus only the edu migration sample (build/linux-base, a worktree of
-# build/linux): the real-VMM run on the base, to show what the series fixes.
-case $KERNEL_FLAVOUR in
-debug) KOBJ=$BUILD/kobj ;;
-lean) KOBJ=$BUILD/kobj-lean ;;
-base) KOBJ=$BUILD/kobj-base KSRC=$BUILD/linux-base ;;
-*) echo "KERNEL_FLAVOUR is debug, lean or base" >&2; exit 1 ;;
-esac
+kobj() {
+	case $1 in
+	debug | lean | base) echo "$BUILD/kobj-$1" ;;
+	*) echo "KERNEL_FLAVOUR is debug, lean or base, not '$1'" >&2; exit 1 ;;
+	esac
+}
+ksrc() {
+	if [ "$1" = base ]; then echo "$BUILD/linux-base"; else echo "$BUILD/linux"; fi
+}
+KOBJ=$(kobj "$KERNEL_FLAVOUR")
+KSRC=$(ksrc "$KERNEL_FLAVOUR")
 QSRC=$BUILD/qemu
 QOBJ=$BUILD/qemu-build
 QEMU=$QOBJ/qemu-system-aarch64
@@ -43,6 +48,9 @@ export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
 # kbuild passes -fmacro-prefix-map=<absolute source path>=, which differs
 # between clones but maps to the same output.
 export CCACHE_IGNOREOPTIONS="-fmacro-prefix-map=*"
+# A new root (make test-fresh, CI) installs the same compilers as new
+# files: compare them by content, not by mtime, so its builds still hit.
+export CCACHE_COMPILERCHECK=content
 
 JOBS=${JOBS:-$(nproc)}
 
@@ -70,6 +78,75 @@ logged() {
 		tail -n 40 "$log" >&2
 		die "'$*' failed; full log: $log"
 	fi
+}
+
+# uptodate STAMP KEY: STAMP holds KEY, i.e. what it marks was made from
+# exactly the inputs KEY names.  mark STAMP KEY records it.  The one way the
+# harness decides what to remake.
+uptodate() {
+	[ -f "$1" ] && [ "$(cat "$1")" = "$2" ]
+}
+mark() {
+	mkdir -p "$(dirname "$1")"
+	printf '%s\n' "$2" >"$1"
+}
+
+# files_sha FILE...: a short hash of the files' contents.
+files_sha() {
+	cat "$@" | sha1sum | cut -c1-12
+}
+
+# The test plans (tests/plans/README): plan_suites NAME prints the suite
+# lines with knobs expanded; plan_opt NAME KEY the value of "@KEY value".
+PLANS=$TOP/tests/plans
+expand_knobs() {
+	local line=$1 v
+	while [[ $line =~ \$\{([A-Z_]+):-([^\}]*)\} ]]; do
+		v=${BASH_REMATCH[1]}
+		line=${line/"${BASH_REMATCH[0]}"/${!v:-${BASH_REMATCH[2]}}}
+	done
+	printf '%s\n' "$line"
+}
+plan_suites() {
+	[ -f "$PLANS/$1" ] || die "no test plan tests/plans/$1"
+	local line
+	while IFS= read -r line; do
+		case $line in '' | '#'* | '@'*) continue ;; esac
+		expand_knobs "$line"
+	done <"$PLANS/$1"
+}
+plan_opt() {
+	[ -f "$PLANS/$1" ] || die "no test plan tests/plans/$1"
+	sed -n "s/^@$2 //p" "$PLANS/$1"
+}
+
+# Pinned versions vanish: a Debian suite keeps one or two versions of a
+# package.  series_of VERSION: the upstream series ("6.12", "1:7.2").
+series_of() {
+	[[ $1 =~ ^([0-9]+:)?[0-9]+\.[0-9]+ ]] && echo "${BASH_REMATCH[0]}"
+}
+# newest_of SERIES VERSION...: the newest of the versions in SERIES.
+newest_of() {
+	local series=$1 v best=""
+	shift
+	for v in "$@"; do
+		case $v in "$series".* | "$series"+* | "$series"~* | "$series"-*) ;; *) continue ;; esac
+		if [ -z "$best" ] || dpkg --compare-versions "$v" gt "$best"; then
+			best=$v
+		fi
+	done
+	echo "$best"
+}
+# fallback_note WHAT PINNED USED: the one line that says a pin was replaced.
+fallback_note() {
+	printf 'note: %s %s is gone from the archive; using %s, the newest %s there\n' \
+		"$1" "$2" "$3" "$(series_of "$2")" >&2
+}
+# apt_refresh: package lists as the archive has them now (root only).
+apt_refresh() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	mkdir -p "$CACHE/logs"
+	apt-get update -q >"$CACHE/logs/apt-update.log" 2>&1 || true
 }
 
 # patches_sha DIR: a short hash of the patch files in DIR (empty set too).

@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 
 KERNEL_FLAVOUR=lean
-KOBJ=$BUILD/kobj-lean
+KOBJ=$(kobj lean)
 ROOTFS=$CACHE/inner-qemu-${INNER_QEMU_DEB_VERSION//[:~+]/_}
 NOBJ=$BUILD/nested
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -46,24 +46,43 @@ lib_closure() {
 	printf '%s\n' "${seen[@]}"
 }
 
-rootfs() {
-	[ -x "$ROOTFS/usr/bin/qemu-system-aarch64" ] && return 0
-	command -v mmdebstrap >/dev/null || die "mmdebstrap is missing (scripts/deps.sh installs it)"
-	local tmp=$CACHE/inner-qemu.tmp lib
-	rm -rf "$tmp" "$ROOTFS.tmp"
-	stage "fetching qemu-system-arm $INNER_QEMU_DEB_VERSION (arm64, bookworm-backports) with mmdebstrap"
-	# The extract variant only unpacks the packages and their dependencies:
-	# nothing runs in the arm64 tree, so no binfmt emulation is needed.
-	# Backports is the default release inside this tree only.
-	logged "$CACHE/logs/mmdebstrap.log" \
-		mmdebstrap --variant=extract --arch=arm64 --mode=root --format=directory \
+# extract PACKAGE[=VERSION] DIR: the arm64 package and its dependencies,
+# unpacked.  The extract variant only unpacks: nothing runs in the arm64
+# tree, so no binfmt emulation is needed.  Backports is the default release
+# inside this tree only.
+extract() {
+	mkdir -p "$CACHE/logs"
+	mmdebstrap --variant=extract --arch=arm64 --mode=root --format=directory \
 		--aptopt='APT::Default-Release "bookworm-backports"' \
-		--include="qemu-system-arm=$INNER_QEMU_DEB_VERSION,busybox-static" \
-		bookworm "$tmp" \
+		--include="$1,busybox-static" \
+		bookworm "$2" \
 		"deb $MIRROR bookworm main" \
 		"deb $MIRROR bookworm-updates main" \
 		"deb $MIRROR bookworm-backports main" \
-		"deb ${MIRROR%/debian}/debian-security bookworm-security main"
+		"deb ${MIRROR%/debian}/debian-security bookworm-security main" \
+		>"$CACHE/logs/mmdebstrap.log" 2>&1
+}
+
+rootfs() {
+	[ -x "$ROOTFS/usr/bin/qemu-system-aarch64" ] && return 0
+	command -v mmdebstrap >/dev/null || die "mmdebstrap is missing (scripts/deps.sh installs it)"
+	local tmp=$CACHE/inner-qemu.tmp lib version
+	rm -rf "$tmp" "$ROOTFS.tmp"
+	stage "fetching qemu-system-arm $INNER_QEMU_DEB_VERSION (arm64, bookworm-backports) with mmdebstrap"
+	if ! extract "qemu-system-arm=$INNER_QEMU_DEB_VERSION" "$tmp"; then
+		# Gone from backports: take what backports has, if it is
+		# the same series.
+		rm -rf "$tmp"
+		extract qemu-system-arm "$tmp" ||
+			die "mmdebstrap failed; log: $CACHE/logs/mmdebstrap.log"
+	fi
+	version=$(zcat "$tmp/usr/share/doc/qemu-system-arm/changelog.Debian.gz" |
+		sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p')
+	if [ "$version" != "$INNER_QEMU_DEB_VERSION" ]; then
+		[ "$(series_of "$version")" = "$(series_of "$INNER_QEMU_DEB_VERSION")" ] ||
+			die "bookworm-backports has qemu-system-arm $version, not $(series_of "$INNER_QEMU_DEB_VERSION"): set INNER_QEMU_DEB_VERSION"
+		fallback_note "qemu-system-arm (arm64)" "$INNER_QEMU_DEB_VERSION" "$version"
+	fi
 	stage "trimming the inner VMM's tree to QEMU, its libraries and busybox"
 	mkdir -p "$ROOTFS.tmp/usr/bin" "$ROOTFS.tmp/lib"
 	cp -a "$tmp/usr/bin/qemu-system-aarch64" "$ROOTFS.tmp/usr/bin/"
@@ -73,7 +92,7 @@ rootfs() {
 		mkdir -p "$ROOTFS.tmp/$(dirname "$lib")"
 		cp -L "$tmp/$lib" "$ROOTFS.tmp/$lib"
 	done
-	echo "$INNER_QEMU_DEB_VERSION" >"$ROOTFS.tmp/VERSION"
+	echo "$version" >"$ROOTFS.tmp/VERSION"
 	rm -rf "$tmp"
 	mv "$ROOTFS.tmp" "$ROOTFS"
 	stage "inner VMM ready: $(du -sh "$ROOTFS" | cut -f1) in $ROOTFS"
@@ -102,15 +121,15 @@ initramfs() {
 	EOF
 	"$KOBJ/usr/gen_init_cpio" "$NOBJ/l2.list" >"$NOBJ/l2.cpio"
 
-	echo "migration-l1 ${NESTED_TIMEOUT:-1200} /bin/sh /bin/l1-migrate.sh ${NESTED_ARGS:-}" >"$NOBJ/suite-l1"
+	plan_suites nested >"$NOBJ/plan-nested"
 	{
 		echo "dir /dev 0755 0 0"
 		echo "nod /dev/console 0600 0 0 c 5 1"
-		for d in /proc /sys /tmp /bin /etc /etc/suites /l2 /usr /usr/bin; do
+		for d in /proc /sys /tmp /bin /etc /etc/plans /l2 /usr /usr/bin; do
 			echo "dir $d 0755 0 0"
 		done
 		echo "file /init $gobj/init 0755 0 0"
-		echo "file /etc/suites/l1 $NOBJ/suite-l1 0644 0 0"
+		echo "file /etc/plans/nested $NOBJ/plan-nested 0644 0 0"
 		echo "file /bin/qmp $NOBJ/qmp 0755 0 0"
 		echo "file /bin/l1-migrate.sh $TOP/guest/nested/l1-migrate.sh 0755 0 0"
 		echo "file /l2/Image $KOBJ/arch/arm64/boot/Image 0644 0 0"

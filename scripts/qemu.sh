@@ -4,28 +4,41 @@
 # then patches/qemu/*.patch, and build a trimmed qemu-system-aarch64.
 . "$(dirname "$0")/lib.sh"
 
+# fetch: the Debian qemu source package, as "VERSION DIR".  The pinned
+# version when the archive has it, else the newest of the same series.
 fetch() {
-	local dir=$CACHE/dl/qemu-$QEMU_DEB_VERSION
-	if ! ls "$dir"/*.dsc >/dev/null 2>&1; then
-		stage "fetching Debian qemu $QEMU_DEB_VERSION source" >&2
-		mkdir -p "$dir" "$CACHE/logs"
-		(cd "$dir" && apt-get source --download-only "qemu=$QEMU_DEB_VERSION" \
-			>"$CACHE/logs/qemu-fetch.log" 2>&1) || {
-			rm -rf "$dir"
-			die "Debian qemu source $QEMU_DEB_VERSION is not in the archive
-       ('apt-cache showsrc qemu | grep ^Version' lists the versions there).
-       Pick one and override: make test QEMU_DEB_VERSION=<version>"
-		}
+	local v=$QEMU_DEB_VERSION dir
+	dir=$CACHE/dl/qemu-$v
+	ls "$dir"/*.dsc >/dev/null 2>&1 && { echo "$v $dir"; return; }
+	mkdir -p "$CACHE/logs"
+	stage "fetching Debian qemu $v source" >&2
+	if ! get_source "$v" "$dir"; then
+		apt_refresh
+		v=$(newest_of "$(series_of "$v")" $(apt-cache showsrc qemu | sed -n 's/^Version: //p'))
+		[ -n "$v" ] || die "no Debian qemu source $(series_of "$QEMU_DEB_VERSION") in the archive
+       ('apt-cache showsrc qemu | grep ^Version' lists what is there)"
+		fallback_note "the Debian qemu source" "$QEMU_DEB_VERSION" "$v"
+		dir=$CACHE/dl/qemu-$v
+		ls "$dir"/*.dsc >/dev/null 2>&1 || get_source "$v" "$dir" ||
+			die "cannot download the Debian qemu source $v ($CACHE/logs/qemu-fetch.log)"
 	fi
-	echo "$dir"
+	echo "$v $dir"
+}
+
+get_source() {
+	mkdir -p "$2"
+	(cd "$2" && apt-get source --download-only "qemu=$1" \
+		>"$CACHE/logs/qemu-fetch.log" 2>&1) && return 0
+	rm -rf "$2"
+	return 1
 }
 
 unpack() {
-	local want dir p
+	local want dir p version
 	want="$QEMU_DEB_VERSION $(patches_sha "$TOP/patches/qemu")"
-	[ -f "$QSRC/.smmu-stamp" ] && [ "$(cat "$QSRC/.smmu-stamp")" = "$want" ] && return 0
-	dir=$(fetch)
-	stage "unpacking Debian qemu $QEMU_DEB_VERSION and applying patches/qemu"
+	uptodate "$QSRC/.smmu-stamp" "$want" && return 0
+	read -r version dir <<<"$(fetch)"
+	stage "unpacking Debian qemu $version and applying patches/qemu"
 	rm -rf "$QSRC"
 	logged "$BUILD/logs/qemu-unpack.log" \
 		dpkg-source --no-check -x "$dir"/*.dsc "$QSRC"
@@ -34,13 +47,13 @@ unpack() {
 		patch -d "$QSRC" -p1 -s --no-backup-if-mismatch <"$p" ||
 			die "patches/qemu/$(basename "$p") does not apply"
 	done
-	echo "$want" >"$QSRC/.smmu-stamp"
+	echo "$version" >"$QSRC/.smmu-version"
+	mark "$QSRC/.smmu-stamp" "$want"
 }
 
 build() {
 	unpack
-	if [ ! -f "$QOBJ/build.ninja" ] ||
-	   [ "$(cat "$QOBJ/.smmu-stamp" 2>/dev/null)" != "$(cat "$QSRC/.smmu-stamp")" ]; then
+	if [ ! -f "$QOBJ/build.ninja" ] || ! uptodate "$QOBJ/.smmu-stamp" "$(cat "$QSRC/.smmu-stamp")"; then
 		stage "configuring qemu-system-aarch64"
 		rm -rf "$QOBJ"
 		mkdir -p "$QOBJ"

@@ -1,36 +1,35 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn a guest console log into a test report.
+"""Turn split console logs into a test report.
 
-Reads the suites PID 1 framed with "@@ begin NAME" / "@@ end NAME ...",
-counts the leaf results of the (K)TAP inside each, applies the list of
-known base failures, and scans the whole log for kernel reports.  Prints an
-ok/not ok line per suite and ends with "N passed, N failed, N skipped".
-Exit status: 0 only when nothing failed and at least one test ran.
+    report.py KNOWN-FAILURES LABEL=PATH...
+
+PATH is a boot's split directory (scripts/console.py wrote its index.json,
+run.sh its plan) or a console log BOOT.log, which is split first (its plan
+is BOOT.plan beside it).  Every suite of the boot's plan must have run.  For each suite: counts the leaf
+results of its (K)TAP, applies the list of known base failures, and checks
+that the suite kept its promises: it finished, every TAP plan ("1..N")
+matches the results under it, and a non-zero exit comes with a failing
+result.  Every kernel report in a log fails the run.  Prints an ok/not ok
+line per suite and ends with "N passed, N failed, N skipped".  The boot
+labelled "harness" (the reporter's own test) is reported apart from the
+kernel's counts.  Exit status: 0 only when nothing failed and at least one
+kernel test passed.
 """
 import fnmatch
+import json
+import os
 import re
 import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import console  # noqa: E402
 
 RESULT = re.compile(r'^(\s*)(not ok|ok)\s+\d+\s*-?\s*([^#]*?)\s*(#\s*(.*))?$')
 SUBTEST = re.compile(r'^(\s*)#\s*Subtest:\s*(\S+)')
-
-# Kernel reports that fail a run wherever they appear in the console.
-BAD = [
-    (re.compile(r'WARNING: CPU: \d+ PID: \d+|WARNING: .* at '), 'kernel WARNING'),
-    (re.compile(r'BUG: '), 'kernel BUG'),
-    (re.compile(r'Oops[: ]|Internal error: Oops'), 'kernel Oops'),
-    (re.compile(r'Kernel panic'), 'kernel panic'),
-    (re.compile(r'KASAN:|BUG: KASAN'), 'KASAN report'),
-    (re.compile(r'possible circular locking|inconsistent lock state|'
-                r'possible recursive locking|suspicious RCU usage|'
-                r'held when returning to user space|lock held by|'
-                r'DEBUG_LOCKS_WARN_ON|possible irq lock inversion'),
-     'lockdep report'),
-    (re.compile(r'blocked for more than \d+ seconds|hung_task'), 'hung task'),
-    (re.compile(r'rcu: INFO: .*detected stall|self-detected stall'), 'RCU stall'),
-    (re.compile(r'soft lockup'), 'soft lockup'),
-]
+PLAN = re.compile(r'^(\s*)1\.\.(\d+)\s*(#.*)?$')
+VERSION = re.compile(r'^(\s*)K?TAP version \d+')
 
 
 def load_known(path):
@@ -96,97 +95,166 @@ def parse_suite(lines):
     return leaves
 
 
-def read_log(path, label, suites, problems):
-    """Collect the framed suites of one console log; note kernel reports."""
-    cur = None
-    done = False
-    prefix = label + ': ' if label else ''
+def check_plans(lines):
+    """The TAP plans that the results do not match, as messages.
+
+    A plan ("1..N") counts the results at its own indentation that follow
+    it (or precede it, for a plan at the end) until a new plan, a version
+    line or a result at a shallower level closes it."""
+    levels = {}    # indent -> [plan or None, count]
+    bad = []
+
+    def close(indent):
+        plan, count = levels.pop(indent)
+        if plan is not None and plan != count:
+            bad.append('planned %d results, %s %d' %
+                       (plan, 'got' if count < plan else 'but got', count))
+
+    for line in lines:
+        line = line.rstrip('\r\n')
+        m = VERSION.match(line)
+        if m:
+            d = len(m.group(1))
+            for k in sorted([k for k in levels if k >= d], reverse=True):
+                close(k)
+            continue
+        m = PLAN.match(line)
+        if m:
+            d = len(m.group(1))
+            n = int(m.group(2))
+            for k in sorted([k for k in levels if k > d], reverse=True):
+                close(k)
+            cur = levels.get(d)
+            if cur and cur[0] is None and cur[1] > 0:
+                cur[0] = n      # a plan at the end
+                close(d)
+                continue
+            if cur:
+                close(d)
+            levels[d] = [n, 0]
+            continue
+        m = RESULT.match(line)
+        if m:
+            d = len(m.group(1))
+            for k in sorted([k for k in levels if k > d], reverse=True):
+                close(k)
+            levels.setdefault(d, [None, 0])[1] += 1
+    for k in sorted(levels, reverse=True):
+        close(k)
+    if not any(PLAN.match(line) for line in lines) and \
+       any(RESULT.match(line) for line in lines):
+        bad.append('no plan ("1..N") for its results')
+    return bad
+
+
+def load_boot(label, path, tmpdirs):
+    """A boot's index, splitting its console log first when given one."""
+    if os.path.isdir(path):
+        with open(os.path.join(path, 'index.json')) as f:
+            index = json.load(f)
+        index['dir'] = path
+        return index
+    d = tempfile.mkdtemp(prefix='report-')
+    tmpdirs.append(d)
+    index = console.split(path, d)
+    plan = os.path.splitext(path)[0] + '.plan'
+    if os.path.exists(plan):
+        with open(plan) as src, open(os.path.join(d, 'plan'), 'w') as dst:
+            dst.write(src.read())
+    index['dir'] = d
+    return index
+
+
+def report_suite(known, label, suite, boot_dir):
+    """Counts and failure messages of one suite."""
+    name = (label + ': ' if label else '') + suite['name']
     try:
-        with open(path, errors='replace') as f:
-            lines = f.readlines()
+        with open(os.path.join(boot_dir, suite['tap']), errors='replace') as f:
+            lines = f.read().splitlines()
     except FileNotFoundError:
         lines = []
-    for line in lines:
-        s = line.rstrip('\r\n')
-        for rx, what in BAD:
-            if rx.search(s):
-                problems.append('%s%s: %s' % (prefix, what, s.strip()[:160]))
-                break
-        if s.startswith('@@ begin '):
-            cur = {'name': prefix + s[9:].strip(), 'base': s[9:].strip(),
-                   'lines': [], 'end': None}
-            suites.append(cur)
-            continue
-        if s.startswith('@@ end ') and cur:
-            rest = s[7:].split(None, 1)
-            cur['end'] = rest[1] if len(rest) > 1 else ''
-            cur = None
-            continue
-        if s.startswith('@@ done'):
-            done = True
-        if cur is not None:
-            cur['lines'].append(s)
-    if not done:
-        problems.append('%sguest did not reach the end of its run (panic, '
-                        'crash or timeout): %s' % (prefix, path))
+    leaves = parse_suite(lines)
+    p = f = k = x = 0
+    failed = []
+    for test, state, directive in leaves:
+        reason = known_reason(known, suite['name'], test)
+        if state == 'fail' and reason:
+            x += 1
+        elif state == 'pass' and reason:
+            f += 1
+            failed.append('%s: %s (passed, but listed as a known '
+                          'failure: update tests/known-failures)' % (name, test))
+        elif state == 'fail':
+            f += 1
+            failed.append('%s: %s' % (name, test))
+        elif state == 'skip':
+            k += 1
+        else:
+            p += 1
+    end = suite['end']
+    if end is None:
+        f += 1
+        failed.append('%s: did not finish (guest died or timed out)' % name)
+    elif not end.startswith('status='):
+        f += 1
+        failed.append('%s: %s' % (name, end))
+    elif not end.startswith('status=0') and not any(st == 'fail' for _, st, _ in leaves):
+        # A known failure explains a non-zero exit; nothing else does.
+        f += 1
+        failed.append('%s: exited with %s but reported no failing result' %
+                      (name, end.split()[0]))
+    if not leaves:
+        f += 1
+        failed.append('%s: no results' % name)
+    for msg in check_plans(lines):
+        f += 1
+        failed.append('%s: TAP plan not kept: %s' % (name, msg))
+    extra = ', %d known base failures' % x if x else ''
+    line = '%s %s (%d passed, %d failed, %d skipped%s)' % (
+        'ok' if f == 0 else 'not ok', name, p, f, k, extra)
+    return line, (p, f, k, x), failed
 
 
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
-        print('usage: report.py KNOWN-FAILURES [LABEL=]CONSOLE-LOG...')
         return 2
     known = load_known(sys.argv[1])
     boots = [a.split('=', 1) if '=' in a else ('', a) for a in sys.argv[2:]]
-    if len(boots) == 1:
-        boots = [('', boots[0][1])]
 
-    suites = []
+    tmpdirs = []
+    totals = {'kernel': [0, 0, 0, 0], 'harness': [0, 0, 0, 0]}
+    failed_names = []
     problems = []
     for label, path in boots:
-        read_log(path, label, suites, problems)
+        index = load_boot(label, path, tmpdirs)
+        which = 'harness' if label == 'harness' else 'kernel'
+        prefix = label + ': ' if label else ''
+        for suite in index['suites']:
+            line, counts, failed = report_suite(known, label, suite, index['dir'])
+            print(line)
+            failed_names += failed
+            for i in range(4):
+                totals[which][i] += counts[i]
+        # The boot's plan (tests/plans/<boot>): every suite in it ran.
+        ran = set(x['name'] for x in index['suites'])
+        try:
+            with open(os.path.join(index['dir'], 'plan')) as f:
+                planned = [ln.split()[0] for ln in f if ln.strip()]
+        except FileNotFoundError:
+            planned = []
+        for name in planned:
+            if name not in ran:
+                totals[which][1] += 1
+                print('not ok %s%s (planned, never ran)' % (prefix, name))
+                failed_names.append('%s%s: in the boot\'s plan, but never ran' % (prefix, name))
+        for r in index['reports']:
+            problems.append('%s%s: %s' % (prefix, r['what'], r['line'][:160]))
+        if not index['done']:
+            problems.append('%sguest did not reach the end of its run (panic, '
+                            'crash or timeout): %s' % (prefix, index['log']))
 
-    npass = nfail = nskip = nxfail = 0
-    failed_names = []
-    for suite in suites:
-        name = suite['name']
-        leaves = parse_suite(suite['lines'])
-        p = f = k = x = 0
-        for test, state, directive in leaves:
-            reason = known_reason(known, suite['base'], test)
-            if state == 'fail' and reason:
-                x += 1
-            elif state == 'pass' and reason:
-                f += 1
-                failed_names.append('%s: %s (passed, but listed as a known '
-                                    'failure: update tests/known-failures)' % (name, test))
-            elif state == 'fail':
-                f += 1
-                failed_names.append('%s: %s' % (name, test))
-            elif state == 'skip':
-                k += 1
-            else:
-                p += 1
-        end = suite['end']
-        if end is None:
-            f += 1
-            failed_names.append('%s: did not finish (guest died or timed out)' % name)
-        elif not end.startswith('status=0') and not (end.startswith('status=') and leaves):
-            # A non-zero exit with results is counted by its results; a
-            # timeout, a signal or an exit with no results is a failure.
-            f += 1
-            failed_names.append('%s: %s' % (name, end))
-        elif not leaves:
-            f += 1
-            failed_names.append('%s: no results' % name)
-        extra = ', %d known base failures' % x if x else ''
-        print('%s %s (%d passed, %d failed, %d skipped%s)' %
-              ('ok' if f == 0 else 'not ok', name, p, f, k, extra))
-        npass += p
-        nfail += f
-        nskip += k
-        nxfail += x
-
+    npass, nfail, nskip, nxfail = totals['kernel']
     if problems:
         seen = set()
         print('not ok kernel console (%d reports)' % len(problems))
@@ -197,7 +265,7 @@ def main():
         nfail += 1
     else:
         print('ok kernel console (no WARNING, BUG, Oops, KASAN, lockdep, hung '
-              'task or stall reports)')
+              'task, stall or missed-invalidation reports)')
 
     if failed_names:
         print('failed:')
@@ -205,8 +273,19 @@ def main():
             print('  ' + n)
     if nxfail:
         print('known base failures, not counted (tests/known-failures): %d' % nxfail)
-    print('%d passed, %d failed, %d skipped' % (npass, nfail, nskip))
-    return 0 if nfail == 0 and npass > 0 else 1
+    hp, hf, hs, _ = totals['harness']
+    harness = ''
+    if any(label == 'harness' for label, _ in boots):
+        harness = '; reporter self-test: %d passed, %d failed' % (hp, hf)
+    print('%d passed, %d failed, %d skipped%s' % (npass, nfail, nskip, harness))
+    for d in tmpdirs:
+        for root, dirs, files in os.walk(d, topdown=False):
+            for n in files:
+                os.unlink(os.path.join(root, n))
+            for n in dirs:
+                os.rmdir(os.path.join(root, n))
+        os.rmdir(d)
+    return 0 if nfail == 0 and hf == 0 and npass > 0 else 1
 
 
 if __name__ == '__main__':

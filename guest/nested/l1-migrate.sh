@@ -63,6 +63,11 @@ tap() {
 	echo "$1 $n - $2"
 }
 
+# data LINE: one line of migration.csv, framed for the host's reader
+data() {
+	printf '@@ data migration.csv\n%s\n@@ end\n' "$1"
+}
+
 # json KEY TEXT: the first number or string value of "KEY" in TEXT
 json() {
 	echo "$2" | sed -n "s/.*\"$1\": *\"*\([^\",}]*\).*/\1/p" | head -n 1
@@ -101,7 +106,7 @@ show() {
 }
 
 row() {
-	local name=$1 d=/tmp/$1 obj="" dev reply status t forced=no
+	local name=$1 d=/tmp/$1 obj="" dev reply status t forced=no check verdict
 	local common append srcpid dstpid catpid
 	case $name in
 	type1-hw) set_hw Y; dev=vfio-pci ;;
@@ -173,6 +178,10 @@ row() {
 	show dst "$d/dst.log"
 	show src-qemu "$d/src.err"
 	show dst-qemu "$d/dst.err"
+	# The serial console ends its lines with CR LF.
+	check=$(tr -d '\r' <"$d/dst.log" | sed -n 's/^l2: \(PASS\|FAIL\):* *//p' | tail -n 1 | tr , ';')
+	verdict=$(tr -d '\r' <"$d/dst.log" | sed -n 's/^l2: \(PASS\|FAIL\).*/\1/p' | tail -n 1)
+	data "$name,$status,$forced,${verdict:--},${check:--},$(json transferred "$reply"),$(json dirty-sync-count "$reply"),$(json total-time "$reply"),$(json downtime "$reply")"
 	if [ "$status" != completed ]; then
 		tap "not ok" "migration $name: migration status '$status'"
 	elif grep -q '^l2: PASS' "$d/dst.log"; then
@@ -191,6 +200,7 @@ if [ -z "$SRC" ] || [ -z "$DST" ]; then
 fi
 [ -e /dev/kvm ] || { echo "1..1"; tap "not ok" "/dev/kvm exists"; exit 1; }
 echo "1..$(($(echo $ROWS | wc -w) + 1))"
+data "row,status,forced,verdict,check,transferred,dirty_syncs,total_ms,downtime_ms"
 echo "l1: $($QEMU --version | head -n 1)"
 for r in $ROWS; do
 	row "$r"

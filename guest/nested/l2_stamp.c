@@ -36,15 +36,9 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 
+#include "../edu.h"
+
 #define PAGE		4096UL
-#define EDU_ID		0x00
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_DMA_RUN	0x1
-#define EDU_DMA_TO_RAM	0x2
-#define EDU_BUF		0x40000
 #define EDU_BAR_SIZE	0x100000
 #define STAMP_MAGIC	0x504d415453324cULL	/* "L2STAMP" */
 #define MAX_STALE_SHOWN	10
@@ -90,16 +84,6 @@ static uint64_t cmdline_u64(const char *cmdline, const char *key, uint64_t def)
 	return p ? strtoull(p + strlen(key), NULL, 0) : def;
 }
 
-static uint64_t rd64(unsigned int off)
-{
-	return *(volatile uint64_t *)(bar + off);
-}
-
-static void wr64(unsigned int off, uint64_t v)
-{
-	*(volatile uint64_t *)(bar + off) = v;
-}
-
 static uint64_t xorshift(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -117,63 +101,40 @@ static uint64_t stamp_check(const struct stamp *st)
 /* Find edu, enable memory decoding and bus mastering, map BAR0. */
 static void edu_open(void)
 {
-	char path[300], buf[16];
-	struct dirent *d;
+	char path[300], bdf[32];
 	uint16_t cmd;
-	DIR *dir;
-	int fd;
+	int fd, group;
 
-	dir = opendir("/sys/bus/pci/devices");
-	if (!dir)
-		die("no PCI bus");
-	while ((d = readdir(dir))) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-			 d->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		memset(buf, 0, sizeof(buf));
-		read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (!strncmp(buf, "0x11e8", 6))
-			break;
-	}
-	if (!d)
+	if (edu_find(0, bdf, &group))
 		die("no edu device");
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", d->d_name);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
 	fd = open(path, O_RDWR);
 	if (fd < 0 || pread(fd, &cmd, 2, 4) != 2)
-		die("cannot read the config space of %s", d->d_name);
+		die("cannot read the config space of %s", bdf);
 	cmd |= 0x6;	/* memory space, bus master */
 	if (pwrite(fd, &cmd, 2, 4) != 2)
-		die("cannot enable %s", d->d_name);
+		die("cannot enable %s", bdf);
 	close(fd);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
-		 d->d_name);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", bdf);
 	fd = open(path, O_RDWR | O_SYNC);
 	if (fd < 0)
 		die("cannot open %s", path);
 	bar = mmap(NULL, EDU_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (bar == MAP_FAILED)
-		die("cannot map BAR0 of %s", d->d_name);
-	printf("l2: edu %s, id %#x\n", d->d_name,
-	       *(volatile uint32_t *)(bar + EDU_ID));
-	closedir(dir);
+		die("cannot map BAR0 of %s", bdf);
+	printf("l2: edu %s, id %#x\n", bdf, edu_bar_rd32(bar, EDU_REG_IDENT));
 }
 
+/* The stamp goes into edu's buffer through BAR0, then by DMA to its page. */
 static void dma_stamp(const struct stamp *st)
 {
 	const uint64_t *w = (const uint64_t *)st;
 	unsigned int i;
 
 	for (i = 0; i < sizeof(*st) / 8; i++)
-		wr64(EDU_BUF + 8 * i, w[i]);
-	wr64(EDU_DMA_SRC, EDU_BUF);
-	wr64(EDU_DMA_DST, pa[st->page]);
-	wr64(EDU_DMA_CNT, sizeof(*st));
-	wr64(EDU_DMA_CMD, EDU_DMA_RUN | EDU_DMA_TO_RAM);
-	while (rd64(EDU_DMA_CMD) & EDU_DMA_RUN)
-		;
+		edu_bar_wr64(bar, EDU_BUF_ADDR + 8 * i, w[i]);
+	if (edu_bar_dma(bar, pa[st->page], 0, sizeof(*st), 1))
+		die("DMA of stamp %llu timed out", (unsigned long long)st->seq);
 }
 
 int main(void)

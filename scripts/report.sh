@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# report.sh RUN-DIR: read a run's console logs once and report.
+#
+# Splits each boot's console (RUN-DIR/BOOT.log, the boots in RUN-DIR/boots)
+# with scripts/console.py into RUN-DIR/BOOT/ (per-suite TAP, data files,
+# kernel reports), prints the boots' own accounts (the demo's table and
+# plot, the benchmark's ratios, the real-VMM migration table) from those
+# files, and ends with scripts/report.py's verdict, also in
+# RUN-DIR/report.txt.  make report RUN=out/<run> runs it on a saved run.
+. "$(dirname "$0")/lib.sh"
+
+run=${1:?usage: report.sh RUN-DIR}
+[ -d "$run" ] || die "no run directory $run"
+if [ -f "$run/boots" ]; then
+	mapfile -t boots <"$run/boots"
+else
+	mapfile -t boots < <(cd "$run" && ls -- *.log 2>/dev/null | sed 's/\.log$//')
+fi
+[ ${#boots[@]} -gt 0 ] || die "no console logs in $run"
+
+args=()
+for b in "${boots[@]}"; do
+	python3 "$TOP/scripts/console.py" "$run/$b.log" "$run/$b"
+	if [ -f "$run/$b.plan" ]; then
+		cp "$run/$b.plan" "$run/$b/plan"
+	fi
+	args+=("$b=$run/$b")
+done
+
+if [ -f "$run/demo/tap/migration-demo.tap" ]; then
+	# The demo's own account: its table, then its numbers and a plot.
+	sed -n 's/^# \{0,1\}//p' "$run/demo/tap/migration-demo.tap" |
+		grep -v '^ *$\|^Totals:' || true
+	bash "$TOP/scripts/demo-plot.sh" "$run/demo" "$run" || true
+fi
+if [ -d "$run/bench" ]; then
+	bash "$TOP/scripts/bench-report.sh" "$run/bench" "$run" || true
+fi
+if [ -d "$run/nested" ]; then
+	stage "the real VMM: $(sed -n 's/^qemu-system-arm (arm64) *//p' "$run/versions.txt" 2>/dev/null) migrating a guest that writes by DMA"
+	python3 "$TOP/scripts/migration-table.py" "$run/nested" "$run" || true
+fi
+
+status=0
+python3 "$TOP/scripts/report.py" "$TOP/tests/known-failures" "${args[@]}" |
+	tee "$run/report.txt" || status=$?
+echo "console logs: $run/"
+exit $status
