@@ -8,7 +8,7 @@ include versions.mk
 export KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION
 
 .PHONY: help demo test test-fresh bench nested-base report tree kernel qemu \
-	export check-series clean
+	qemu-tree export qemu-export check-series clean
 
 help:
 	@echo 'The two commands (as root, on Debian 12; they install what they need):'
@@ -23,9 +23,11 @@ help:
 	@echo 'Developing the kernel series:'
 	@echo '  make tree          build/linux: the pristine base (tag "base") + patches/linux'
 	@echo '  make kernel        build the kernel (KERNEL_FLAVOUR=debug|lean|base)'
-	@echo '  make qemu          build qemu-system-aarch64 with patches/qemu'
+	@echo '  make qemu-tree     build/qemu: the pristine Debian QEMU (tag "base") + patches/qemu'
+	@echo '  make qemu          build qemu-system-aarch64 from build/qemu'
 	@echo '  make export        build/linux commits -> patches/linux'
-	@echo '  make check-series  the series applies, checkpatch --strict (CHECK_BUILD=1: builds)'
+	@echo '  make qemu-export   build/qemu commits -> patches/qemu'
+	@echo '  make check-series  both series apply; checkpatch on each patch (CHECK_BUILD=1: builds)'
 	@echo '  make clean         remove build/ and out/ (the download and ccache cache stays)'
 	@echo 'Knobs: see README.md ("Knobs").'
 
@@ -56,9 +58,16 @@ kernel:
 	@bash scripts/deps.sh
 	@bash scripts/kernel.sh build
 
+qemu-tree:
+	@bash scripts/deps.sh
+	@bash scripts/qemu.sh tree
+
 qemu:
 	@bash scripts/deps.sh
 	@bash scripts/qemu.sh build
+
+qemu-export:
+	@bash scripts/qemu.sh export
 
 export:
 	@bash scripts/series.sh export
@@ -66,6 +75,7 @@ export:
 check-series:
 	@bash scripts/deps.sh
 	@bash scripts/series.sh check
+	@bash scripts/qemu.sh check
 
 clean:
 	rm -rf build out

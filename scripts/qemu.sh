@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# QEMU: fetch the pinned Debian source package, apply Debian's patches and
-# then patches/qemu/*.patch, and build a trimmed qemu-system-aarch64.
+# QEMU: the pinned Debian source package (Debian's patches applied) as a git
+# tree whose first commit is the pristine base (tag "base"), patches/qemu
+# applied on top, and a trimmed qemu-system-aarch64 built from it.
+#
+#   qemu.sh tree     build/qemu: unpack and apply the series (once; keeps
+#                    local commits, like the kernel tree)
+#   qemu.sh build    tree, then configure and build
+#   qemu.sh export   build/qemu's commits -> patches/qemu (format-patch
+#                    --cover-letter; cover text: patches/qemu-cover-letter.txt)
+#   qemu.sh check    QEMU's scripts/checkpatch.pl on every patch
 . "$(dirname "$0")/lib.sh"
 
 # fetch: the Debian qemu source package, as "VERSION DIR".  The pinned
@@ -33,48 +41,130 @@ get_source() {
 	return 1
 }
 
-unpack() {
-	local want dir p version
-	want="$QEMU_DEB_VERSION $(patches_sha "$TOP/patches/qemu")"
-	uptodate "$QSRC/.smmu-stamp" "$want" && return 0
-	read -r version dir <<<"$(fetch)"
-	stage "unpacking Debian qemu $version and applying patches/qemu"
-	rm -rf "$QSRC"
-	logged "$BUILD/logs/qemu-unpack.log" \
-		dpkg-source --no-check -x "$dir"/*.dsc "$QSRC"
+apply_series() {
+	local p
+	git -C "$QSRC" reset -q --hard "$BASE_TAG"
 	for p in "$TOP"/patches/qemu/*.patch; do
 		[ -e "$p" ] || break
-		patch -d "$QSRC" -p1 -s --no-backup-if-mismatch <"$p" ||
-			die "patches/qemu/$(basename "$p") does not apply"
+		case $(basename "$p") in 0000-*) continue ;; esac
+		git -C "$QSRC" am -q --committer-date-is-author-date "$p" ||
+			die "patches/qemu/$(basename "$p") does not apply; fix it in $QSRC (git am --show-current-patch)"
 	done
-	echo "$version" >"$QSRC/.smmu-version"
-	mark "$QSRC/.smmu-stamp" "$want"
+	git -C "$QSRC" config smmu.series "$(patches_sha "$TOP/patches/qemu")"
+	git -C "$QSRC" config smmu.applied "$(git -C "$QSRC" rev-parse HEAD)"
+}
+
+tree() {
+	if [ -d "$QSRC/.git" ] &&
+	   [ "$(git -C "$QSRC" config smmu.pinned)" = "$QEMU_DEB_VERSION" ]; then
+		[ "$(git -C "$QSRC" config smmu.series)" = "$(patches_sha "$TOP/patches/qemu")" ] && return 0
+		if [ "$(git -C "$QSRC" rev-parse HEAD)" != "$(git -C "$QSRC" config smmu.applied)" ]; then
+			stage "QEMU tree has local commits: keeping them (make qemu-export saves them)"
+			return 0
+		fi
+		stage "patches/qemu changed: re-applying the series"
+		apply_series
+		return 0
+	fi
+	local dir version
+	read -r version dir <<<"$(fetch)"
+	stage "unpacking Debian qemu $version"
+	rm -rf "$QSRC"
+	mkdir -p "$BUILD/logs"
+	logged "$BUILD/logs/qemu-unpack.log" \
+		dpkg-source --no-check -x "$dir"/*.dsc "$QSRC"
+	(
+		cd "$QSRC"
+		git init -q
+		git config user.name "${GIT_AUTHOR_NAME:-SMMU HTTU harness}"
+		git config user.email "${GIT_AUTHOR_EMAIL:-harness@localhost}"
+		git config gc.auto 0
+		git add -f -A .
+		GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
+			git commit -q -m "Debian qemu $version"
+		git tag -a -m "pristine Debian qemu $version" "$BASE_TAG"
+		git config smmu.version "$version"
+		git config smmu.pinned "$QEMU_DEB_VERSION"
+	)
+	stage "applying patches/qemu"
+	apply_series
 }
 
 build() {
-	unpack
-	if [ ! -f "$QOBJ/build.ninja" ] || ! uptodate "$QOBJ/.smmu-stamp" "$(cat "$QSRC/.smmu-stamp")"; then
+	local key
+	tree
+	# Configure once per source version and set of options; ninja follows
+	# source changes (and re-runs meson) by itself.
+	key="$(git -C "$QSRC" config smmu.version) options-v2"
+	if [ ! -f "$QOBJ/build.ninja" ] || ! uptodate "$QOBJ/.smmu-configured" "$key"; then
 		stage "configuring qemu-system-aarch64"
 		rm -rf "$QOBJ"
 		mkdir -p "$QOBJ"
 		# Only the virt board; Kconfig defaults still bring the SMMUv3,
-		# edu and vfio-pci.
+		# edu and vfio-pci.  The file stays untracked in the tree.
 		echo "CONFIG_ARM_VIRT=y" >"$QSRC/configs/devices/aarch64-softmmu/smmu-httu.mak"
 		# configure word-splits CC, so ccache goes in front of gcc.
 		(cd "$QOBJ" && CC="ccache gcc" logged "$BUILD/logs/qemu-configure.log" \
 			"$QSRC/configure" --target-list=aarch64-softmmu \
 			--without-default-features --enable-fdt=system \
-			--with-devices-aarch64=smmu-httu \
+			--with-devices-aarch64=smmu-httu --disable-download \
 			--disable-docs --disable-tools --disable-guest-agent \
 			--disable-debug-info --disable-werror)
-		cp "$QSRC/.smmu-stamp" "$QOBJ/.smmu-stamp"
+		mark "$QOBJ/.smmu-configured" "$key"
 	fi
 	stage "building qemu-system-aarch64 (log: build/logs/qemu.log)"
 	logged "$BUILD/logs/qemu.log" ninja -C "$QOBJ" -j"$JOBS" qemu-system-aarch64
 }
 
+export_series() {
+	[ -d "$QSRC/.git" ] || die "no QEMU tree: run 'make qemu-tree' first"
+	[ -z "$(git -C "$QSRC" status --porcelain --untracked-files=no)" ] ||
+		die "build/qemu has uncommitted changes: commit them first"
+	local n
+	n=$(git -C "$QSRC" rev-list --count "$BASE_TAG..HEAD")
+	[ "$n" -gt 0 ] || die "no commits on top of the base"
+	rm -f "$TOP"/patches/qemu/*.patch
+	mkdir -p "$TOP/patches/qemu"
+	git -C "$QSRC" format-patch -q --no-signature --cover-letter \
+		--cover-from-description=subject --zero-commit \
+		--subject-prefix=PATCH -o "$TOP/patches/qemu" "$BASE_TAG..HEAD"
+	if [ -f "$TOP/patches/qemu-cover-letter.txt" ]; then
+		python3 - "$TOP/patches/qemu/0000-cover-letter.patch" \
+			"$TOP/patches/qemu-cover-letter.txt" <<-'PY'
+			import re, sys
+			path, text = sys.argv[1], open(sys.argv[2]).read()
+			subject, _, body = text.partition('\n')
+			s = open(path).read()
+			s = s.replace('*** SUBJECT HERE ***', subject.strip())
+			s = s.replace('*** BLURB HERE ***', body.strip('\n'))
+			open(path, 'w').write(s)
+			PY
+	fi
+	git -C "$QSRC" config smmu.series "$(patches_sha "$TOP/patches/qemu")"
+	git -C "$QSRC" config smmu.applied "$(git -C "$QSRC" rev-parse HEAD)"
+	stage "exported $n patches to patches/qemu"
+}
+
+check() {
+	local p bad=0
+	tree
+	for p in "$TOP"/patches/qemu/*.patch; do
+		case $(basename "$p") in 0000-*) continue ;; esac
+		if (cd "$QSRC" && ./scripts/checkpatch.pl -q "$p") >"$BUILD/logs/qemu-checkpatch.log" 2>&1; then
+			echo "ok   qemu checkpatch $(basename "$p")"
+		else
+			echo "FAIL qemu checkpatch $(basename "$p")"
+			sed 's/^/     /' "$BUILD/logs/qemu-checkpatch.log"
+			bad=1
+		fi
+	done
+	[ $bad -eq 0 ] || die "QEMU's checkpatch found problems (above)"
+}
+
 case ${1:-build} in
-unpack) unpack ;;
+tree) tree ;;
 build) build ;;
-*) die "usage: $0 unpack|build" ;;
+export) export_series ;;
+check) check ;;
+*) die "usage: $0 tree|build|export|check" ;;
 esac

@@ -5,7 +5,11 @@
 #   run-guest.sh PLAN LOGFILE [EXTRA QEMU ARGS...]
 #
 # Boots the arm64 guest on the virt machine with an emulated SMMUv3 and two
-# of QEMU's edu DMA devices; PID 1 runs the test plan tests/plans/PLAN,
+# of QEMU's edu DMA devices.  The SMMU has HTTU (access flag and dirty
+# state), an unbounded IOTLB, and reports every TLB invalidation the guest
+# kernel misses as a guest error ("missed TLB invalidation", which fails
+# the run).  A plan's @qemu line can override these (-global comes last
+# and wins).  PID 1 runs the test plan tests/plans/PLAN,
 # whose @ lines set up the boot (kernel flavour, machine, kernel and QEMU
 # arguments, hugepages).  The console goes to LOGFILE (and to stdout when
 # VERBOSE=1).  GUEST_TIMEOUT (seconds) bounds the whole boot.
@@ -41,6 +45,8 @@ timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" \
 	-append "$CMDLINE" \
 	-device edu,dma_mask=0xffffffffffff,dma_delay_us=0 \
 	-device edu,dma_mask=0xffffffffffff,dma_delay_us=0 \
+	-global arm-smmuv3.httu=2 -global arm-smmuv3.iotlb-size=0 \
+	-global arm-smmuv3.stale-tlb-check=on -d guest_errors \
 	-display none -monitor none -serial stdio -nic none \
 	-no-reboot \
 	"${plan_qemu[@]}" "$@" </dev/null >"$log" 2>&1 &

@@ -4,8 +4,9 @@
 # and report.
 #
 #   run.sh test    the reporter's own test, then the boots httu (HTTU on),
-#                  httu0 (HTTU off: the fallback) and nested (the real VMM);
-#                  ends with "N passed, N failed, N skipped"
+#                  httu0 (HTTU off: the fallback), noril (no range
+#                  invalidation) and nested (the real VMM); ends with
+#                  "N passed, N failed, N skipped"
 #   run.sh demo    the boots demo and nested
 #   run.sh bench   the boot bench (the lean kernel)
 #   run.sh nested-base  the boot nested with the unmodified base as host
@@ -16,7 +17,7 @@
 
 what=${1:-test}
 case $what in
-test) boots=(httu httu0 nested) ;;
+test) boots=(httu httu0 noril nested) ;;
 demo) boots=(demo nested) ;;
 bench) boots=(bench) ;;
 nested-base) boots=(nested) ;;
