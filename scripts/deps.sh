@@ -26,42 +26,73 @@ for p in "${PKGS[@]}"; do
 done
 
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# QEMU's source comes from trixie (Debian 13) and QEMU 10 needs meson >=
-# 1.5, which bookworm has only in bookworm-backports.  Both suites are added
-# for what they give and nothing else: a deb-src entry for trixie, and
-# bookworm-backports, whose packages apt never picks unless asked (-t).
-SRC_LIST=/etc/apt/sources.list.d/smmu-httu-src.list
-BPO_LIST=/etc/apt/sources.list.d/smmu-httu-backports.list
+# 'apt-get source' needs deb-src entries, QEMU's source comes from trixie
+# (Debian 13), and QEMU 10 needs meson >= 1.5, which bookworm has only in
+# bookworm-backports.  One file adds what is missing and nothing else:
+# deb-src for bookworm and trixie, and bookworm-backports, whose packages
+# apt never picks unless asked (-t).  It is written in the style of the
+# system's own entries, with the same Signed-By, which apt requires to
+# agree between entries for the same source.
+APT_D=/etc/apt/sources.list.d
+signed=$(sed -n 's/^Signed-By: *//p' "$APT_D"/*.sources 2>/dev/null | head -n 1)
+if [ -n "$signed" ]; then
+	APT_FILE=$APT_D/smmu-httu.sources
+else
+	APT_FILE=$APT_D/smmu-httu.list
+fi
 need_lists=0
-grep -qs "^deb-src .* trixie main" "$SRC_LIST" || need_lists=1
-grep -rqs "^deb .* bookworm-backports main\|^Suites:.*bookworm-backports" \
-	/etc/apt/sources.list /etc/apt/sources.list.d/ || need_lists=1
+grep -qs "trixie" "$APT_FILE" || need_lists=1
 
-need_meson=1
+need_meson=1 meson_note=" meson>=1.5 (bookworm-backports)"
 if dpkg-query -W -f='${Version}' meson 2>/dev/null | grep -q .; then
-	dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson)" ge 1.5 && need_meson=0
+	if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson)" ge 1.5; then
+		need_meson=0 meson_note=""
+	fi
 fi
 
 [ ${#missing[@]} -eq 0 ] && [ $need_lists -eq 0 ] && [ $need_meson -eq 0 ] && exit 0
 
 command -v apt-get >/dev/null ||
-	die "missing packages (${missing[*]} ${need_meson:+meson>=1.5}) and no apt-get: install them by hand"
+	die "missing packages (${missing[*]}$meson_note) and no apt-get: install them by hand"
 [ "$(id -u)" -eq 0 ] ||
-	die "missing packages (${missing[*]} ${need_meson:+meson>=1.5}): run as root, or install them with apt-get"
+	die "missing packages (${missing[*]}$meson_note): run as root, or install them with apt-get"
 
 if [ $need_lists -eq 1 ]; then
-	stage "adding apt entries: deb-src for bookworm and trixie, bookworm-backports"
-	{
-		echo "deb-src $MIRROR bookworm main"
-		echo "deb-src ${MIRROR%/debian}/debian-security bookworm-security main"
-		echo "deb-src $MIRROR trixie main"
-	} >"$SRC_LIST"
-	grep -rqs "^deb .* bookworm-backports main\|^Suites:.*bookworm-backports" \
-		/etc/apt/sources.list /etc/apt/sources.list.d/ ||
-		echo "deb $MIRROR bookworm-backports main" >"$BPO_LIST"
+	stage "adding apt entries ($APT_FILE): deb-src for bookworm and trixie, bookworm-backports"
+	# Entries of earlier versions of this script
+	rm -f "$APT_D"/smmu-httu-src.sources "$APT_D"/smmu-httu-src.list
+	if [ -n "$signed" ]; then
+		cat >"$APT_FILE" <<-EOF
+			Types: deb-src
+			URIs: $MIRROR
+			Suites: bookworm bookworm-updates trixie
+			Components: main
+			Signed-By: $signed
+
+			Types: deb-src
+			URIs: ${MIRROR%/debian}/debian-security
+			Suites: bookworm-security
+			Components: main
+			Signed-By: $signed
+
+			Types: deb
+			URIs: $MIRROR
+			Suites: bookworm-backports
+			Components: main
+			Signed-By: $signed
+		EOF
+	else
+		cat >"$APT_FILE" <<-EOF
+			deb-src $MIRROR bookworm main
+			deb-src $MIRROR bookworm-updates main
+			deb-src $MIRROR trixie main
+			deb-src ${MIRROR%/debian}/debian-security bookworm-security main
+			deb $MIRROR bookworm-backports main
+		EOF
+	fi
 fi
 
-stage "installing: ${missing[*]:-(none)}${need_meson:+ meson (bookworm-backports)}"
+stage "installing: ${missing[*]:-(none)}$meson_note"
 logged "$CACHE/logs/apt.log" apt-get update -q
 if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive logged "$CACHE/logs/apt.log" \

@@ -95,7 +95,7 @@ build() {
 	tree
 	# Configure once per source version and set of options; ninja follows
 	# source changes (and re-runs meson) by itself.
-	key="$(git -C "$QSRC" config smmu.version) options-v2"
+	key="$(git -C "$QSRC" config smmu.version) options-v3"
 	if [ ! -f "$QOBJ/build.ninja" ] || ! uptodate "$QOBJ/.smmu-configured" "$key"; then
 		stage "configuring qemu-system-aarch64"
 		rm -rf "$QOBJ"
@@ -104,12 +104,14 @@ build() {
 		# edu and vfio-pci.  The file stays untracked in the tree.
 		echo "CONFIG_ARM_VIRT=y" >"$QSRC/configs/devices/aarch64-softmmu/smmu-httu.mak"
 		# configure word-splits CC, so ccache goes in front of gcc.
+		# Debian's python3 is the one that has Debian's meson.  Debian's
+		# tarball has no firmware blobs: none is installed.
 		(cd "$QOBJ" && CC="ccache gcc" logged "$BUILD/logs/qemu-configure.log" \
 			"$QSRC/configure" --target-list=aarch64-softmmu \
 			--without-default-features --enable-fdt=system \
-			--with-devices-aarch64=smmu-httu --disable-download \
+			--python=/usr/bin/python3 --with-devices-aarch64=smmu-httu --disable-download \
 			--disable-docs --disable-tools --disable-guest-agent \
-			--disable-debug-info --disable-werror)
+			--disable-debug-info --disable-werror --disable-install-blobs)
 		mark "$QOBJ/.smmu-configured" "$key"
 	fi
 	stage "building qemu-system-aarch64 (log: build/logs/qemu.log)"
