@@ -20,8 +20,9 @@ fetch() {
 		if ! (cd "$CACHE/dl" && apt-get download "linux-source-6.12=$v" \
 			>"$CACHE/logs/kernel-fetch.log" 2>&1); then
 			apt_refresh
+			# Binary packages only: madison lists source versions too.
 			v=$(newest_of "$(series_of "$v")" $(apt-cache madison linux-source-6.12 |
-				awk -F'|' '{ gsub(/ /, "", $2); print $2 }'))
+				awk -F'|' '$3 ~ /Packages/ { gsub(/ /, "", $2); print $2 }'))
 			[ -n "$v" ] || die "no linux-source-6.12 $(series_of "$KERNEL_DEB_VERSION") in the archive
        ('apt-cache policy linux-source-6.12' lists what is there)"
 			fallback_note linux-source-6.12 "$KERNEL_DEB_VERSION" "$v"
@@ -84,8 +85,9 @@ tree() {
 		return 0
 	fi
 
-	local deb version
-	read -r version deb <<<"$(fetch)"
+	local deb version out
+	out=$(fetch) || exit 1
+	read -r version deb <<<"$out"
 	stage "unpacking linux-source-6.12 $version"
 	rm -rf "$KSRC" "$BUILD/linux.tmp"
 	mkdir -p "$BUILD/linux.tmp"

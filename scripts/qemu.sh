@@ -66,8 +66,9 @@ tree() {
 		apply_series
 		return 0
 	fi
-	local dir version
-	read -r version dir <<<"$(fetch)"
+	local dir version out
+	out=$(fetch) || exit 1
+	read -r version dir <<<"$out"
 	stage "unpacking Debian qemu $version"
 	rm -rf "$QSRC"
 	mkdir -p "$BUILD/logs"
