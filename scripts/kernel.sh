@@ -35,19 +35,6 @@ fetch() {
 	echo "$v $deb"
 }
 
-apply_series() {
-	local p
-	git -C "$KSRC" reset -q --hard "$BASE_TAG"
-	for p in "$TOP"/patches/linux/*.patch; do
-		[ -e "$p" ] || break
-		case $(basename "$p") in 0000-*) continue ;; esac
-		git -C "$KSRC" am -q --committer-date-is-author-date "$p" ||
-			die "$(basename "$p") does not apply; fix it in $KSRC (git am --show-current-patch)"
-	done
-	git -C "$KSRC" config smmu.series "$(patches_sha "$TOP/patches/linux")"
-	git -C "$KSRC" config smmu.applied "$(git -C "$KSRC" rev-parse HEAD)"
-}
-
 # The base flavour's tree: the base commit of build/linux plus the patches
 # that add the edu migration sample, nothing else.
 base_tree() {
@@ -73,17 +60,7 @@ tree() {
 		return
 	fi
 	mkdir -p "$CACHE/logs" "$BUILD"
-	if [ -d "$KSRC/.git" ] &&
-	   [ "$(git -C "$KSRC" config smmu.pinned)" = "$KERNEL_DEB_VERSION" ]; then
-		[ "$(git -C "$KSRC" config smmu.series)" = "$(patches_sha "$TOP/patches/linux")" ] && return 0
-		if [ "$(git -C "$KSRC" rev-parse HEAD)" != "$(git -C "$KSRC" config smmu.applied)" ]; then
-			stage "kernel tree has local commits: keeping them (make export saves them)"
-			return 0
-		fi
-		stage "patches/linux changed: re-applying the series"
-		apply_series
-		return 0
-	fi
+	series_ready "$KSRC" "$TOP/patches/linux" "$KERNEL_DEB_VERSION" && return 0
 
 	local deb version out
 	out=$(fetch) || exit 1
@@ -98,21 +75,9 @@ tree() {
 	rm -rf "$BUILD/linux.tmp"
 
 	stage "making the pristine base commit"
-	(
-		cd "$KSRC"
-		git init -q
-		git config user.name "${GIT_AUTHOR_NAME:-SMMU HTTU harness}"
-		git config user.email "${GIT_AUTHOR_EMAIL:-harness@localhost}"
-		git config gc.auto 0
-		git add -f -A .
-		GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
-			git commit -q -m "Debian linux-source-6.12 $version"
-		git tag -a -m "pristine Debian linux-source-6.12 $version" "$BASE_TAG"
-		git config smmu.version "$version"
-		git config smmu.pinned "$KERNEL_DEB_VERSION"
-	)
+	base_commit "$KSRC" linux-source-6.12 "$version" "$KERNEL_DEB_VERSION"
 	stage "applying patches/linux"
-	apply_series
+	apply_series "$KSRC" "$TOP/patches/linux"
 }
 
 kmake() {

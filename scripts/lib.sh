@@ -149,6 +149,59 @@ apt_refresh() {
 	apt-get update -q >"$CACHE/logs/apt-update.log" 2>&1 || true
 }
 
+# The kernel and QEMU trees (build/linux, build/qemu) are git trees whose
+# first commit is the pristine Debian source (tag "base"), with a patch
+# series applied on top, remembered in the tree's git config.
+
+# series_ready DIR PATCHES PINNED: 0 when DIR holds the series of PATCHES
+# on the base PINNED: as applied, with local commits (kept: they are the
+# developer's until exported), or re-applied when PATCHES changed under an
+# untouched tree.  1 when DIR must be made anew.
+series_ready() {
+	local dir=$1 patches=$2 pinned=$3
+	if [ ! -d "$dir/.git" ] || [ "$(git -C "$dir" config smmu.pinned)" != "$pinned" ]; then
+		return 1
+	fi
+	if [ "$(git -C "$dir" rev-parse HEAD)" != "$(git -C "$dir" config smmu.applied)" ]; then
+		stage "${dir#"$TOP"/} has local commits: keeping them (export saves them)"
+	elif [ "$(git -C "$dir" config smmu.series)" != "$(patches_sha "$patches")" ]; then
+		stage "${patches#"$TOP"/} changed: re-applying the series"
+		apply_series "$dir" "$patches"
+	fi
+	return 0
+}
+
+# base_commit DIR WHAT VERSION PINNED: make DIR's files the pristine base.
+base_commit() {
+	(
+		cd "$1"
+		git init -q
+		git config user.name "${GIT_AUTHOR_NAME:-SMMU HTTU harness}"
+		git config user.email "${GIT_AUTHOR_EMAIL:-harness@localhost}"
+		git config gc.auto 0
+		git add -f -A .
+		GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
+			git commit -q -m "Debian $2 $3"
+		git tag -a -m "pristine Debian $2 $3" "$BASE_TAG"
+		git config smmu.version "$3"
+		git config smmu.pinned "$4"
+	)
+}
+
+# apply_series DIR PATCHES: reset DIR to the base and apply PATCHES/*.patch.
+apply_series() {
+	local dir=$1 patches=$2 p
+	git -C "$dir" reset -q --hard "$BASE_TAG"
+	for p in "$patches"/*.patch; do
+		[ -e "$p" ] || break
+		case $(basename "$p") in 0000-*) continue ;; esac
+		git -C "$dir" am -q --committer-date-is-author-date "$p" ||
+			die "$(basename "$p") does not apply; fix it in $dir (git am --show-current-patch)"
+	done
+	git -C "$dir" config smmu.series "$(patches_sha "$patches")"
+	git -C "$dir" config smmu.applied "$(git -C "$dir" rev-parse HEAD)"
+}
+
 # patches_sha DIR: a short hash of the patch files in DIR (empty set too).
 patches_sha() {
 	local f

@@ -41,31 +41,8 @@ get_source() {
 	return 1
 }
 
-apply_series() {
-	local p
-	git -C "$QSRC" reset -q --hard "$BASE_TAG"
-	for p in "$TOP"/patches/qemu/*.patch; do
-		[ -e "$p" ] || break
-		case $(basename "$p") in 0000-*) continue ;; esac
-		git -C "$QSRC" am -q --committer-date-is-author-date "$p" ||
-			die "patches/qemu/$(basename "$p") does not apply; fix it in $QSRC (git am --show-current-patch)"
-	done
-	git -C "$QSRC" config smmu.series "$(patches_sha "$TOP/patches/qemu")"
-	git -C "$QSRC" config smmu.applied "$(git -C "$QSRC" rev-parse HEAD)"
-}
-
 tree() {
-	if [ -d "$QSRC/.git" ] &&
-	   [ "$(git -C "$QSRC" config smmu.pinned)" = "$QEMU_DEB_VERSION" ]; then
-		[ "$(git -C "$QSRC" config smmu.series)" = "$(patches_sha "$TOP/patches/qemu")" ] && return 0
-		if [ "$(git -C "$QSRC" rev-parse HEAD)" != "$(git -C "$QSRC" config smmu.applied)" ]; then
-			stage "QEMU tree has local commits: keeping them (make qemu-export saves them)"
-			return 0
-		fi
-		stage "patches/qemu changed: re-applying the series"
-		apply_series
-		return 0
-	fi
+	series_ready "$QSRC" "$TOP/patches/qemu" "$QEMU_DEB_VERSION" && return 0
 	local dir version out
 	out=$(fetch) || exit 1
 	read -r version dir <<<"$out"
@@ -74,21 +51,9 @@ tree() {
 	mkdir -p "$BUILD/logs"
 	logged "$BUILD/logs/qemu-unpack.log" \
 		dpkg-source --no-check -x "$dir"/*.dsc "$QSRC"
-	(
-		cd "$QSRC"
-		git init -q
-		git config user.name "${GIT_AUTHOR_NAME:-SMMU HTTU harness}"
-		git config user.email "${GIT_AUTHOR_EMAIL:-harness@localhost}"
-		git config gc.auto 0
-		git add -f -A .
-		GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
-			git commit -q -m "Debian qemu $version"
-		git tag -a -m "pristine Debian qemu $version" "$BASE_TAG"
-		git config smmu.version "$version"
-		git config smmu.pinned "$QEMU_DEB_VERSION"
-	)
+	base_commit "$QSRC" qemu "$version" "$QEMU_DEB_VERSION"
 	stage "applying patches/qemu"
-	apply_series
+	apply_series "$QSRC" "$TOP/patches/qemu"
 }
 
 build() {
