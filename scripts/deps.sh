@@ -34,7 +34,7 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # system's own entries, with the same Signed-By, which apt requires to
 # agree between entries for the same source.
 APT_D=/etc/apt/sources.list.d
-signed=$(sed -n 's/^Signed-By: *//p' "$APT_D"/*.sources 2>/dev/null | head -n 1)
+signed=$(cat "$APT_D"/*.sources 2>/dev/null | sed -n 's/^Signed-By: *//p' | head -n 1 || true)
 if [ -n "$signed" ]; then
 	APT_FILE=$APT_D/smmu-httu.sources
 else
