@@ -82,5 +82,5 @@ unshare --mount --propagation private -- bash -euc '
 		_SMMU_T0="$_SMMU_T0" "${knobs[@]}" \
 		bash -c "cd /src && exec \"\$@\"" - "$@"
 ' - "$ROOT" "$TOP" "$CACHE" ${#knobs[@]} "${knobs[@]}" "$@" || rc=$?
-stage "'$*' in the fresh root exited $rc (root: $ROOT)"
+stage "'$*' in the fresh root exited $rc (root: $ROOT; its /src/out is $TOP/out)"
 exit $rc
