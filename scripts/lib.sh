@@ -3,7 +3,7 @@
 
 set -eEuo pipefail
 # A command that fails under set -e says so, instead of a silent exit.
-trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \"$BASH_COMMAND\" failed (exit $?)" >&2' ERR
+trap 'echo "error: ${BASH_SOURCE[0]:-$0}:$LINENO: \"$BASH_COMMAND\" failed (exit $?)" >&2' ERR
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Everything generated lives in build/ (ignored by git); downloads and
