@@ -31,7 +31,8 @@ command -v mmdebstrap >/dev/null || {
 		apt-get install -y -q --no-install-recommends mmdebstrap
 }
 
-mkdir -p "$CACHE/apt-archives/partial" "$CACHE/logs"
+# mmdebstrap needs the root's parent to exist (a new clone has no build/).
+mkdir -p "$CACHE/apt-archives/partial" "$CACHE/logs" "$(dirname "$ROOT")"
 if [ -d "$ROOT" ]; then
 	stage "removing the previous fresh root"
 	# A run that was killed may have left its mounts behind.
