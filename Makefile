@@ -5,7 +5,7 @@
 # Pinned bases are in versions.mk; override on the command line.
 
 include versions.mk
-export KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION
+export KERNEL_DEB_VERSION LTS_KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION
 
 .PHONY: help demo test test-fresh bench nested-base report tree kernel qemu \
 	qemu-tree export qemu-export check-series clean
@@ -22,10 +22,11 @@ help:
 	@echo '  make report RUN=out/<run>   read a saved run again and report'
 	@echo 'Developing the kernel series:'
 	@echo '  make tree          build/linux: the pristine base (tag "base") + patches/linux'
-	@echo '  make kernel        build the kernel (KERNEL_FLAVOUR=debug|lean|base)'
+	@echo '                     (KERNEL_FLAVOUR=lts: build/linux-6.12 + patches/linux-6.12)'
+	@echo '  make kernel        build the kernel (KERNEL_FLAVOUR=debug|lean|base|lts)'
 	@echo '  make qemu-tree     build/qemu: the pristine Debian QEMU (tag "base") + patches/qemu'
 	@echo '  make qemu          build qemu-system-aarch64 from build/qemu'
-	@echo '  make export        build/linux commits -> patches/linux'
+	@echo '  make export        build/linux commits -> patches/linux (KERNEL_FLAVOUR=lts: 6.12)'
 	@echo '  make qemu-export   build/qemu commits -> patches/qemu'
 	@echo '  make check-series  both series apply; checkpatch on each patch (CHECK_BUILD=1: builds)'
 	@echo '  make clean         remove build/ and out/ (the download and ccache cache stays)'
@@ -75,6 +76,7 @@ export:
 check-series:
 	@bash scripts/deps.sh
 	@bash scripts/series.sh check
+	@KERNEL_FLAVOUR=lts bash scripts/series.sh check
 	@bash scripts/qemu.sh check
 
 clean:

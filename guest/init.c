@@ -55,17 +55,29 @@ static void cat(const char *path)
 	fflush(stdout);
 }
 
+/*
+ * edu_driver=DRIVER[,DRIVER...] on the command line: the driver of the
+ * first, second, ... edu (the last one for the rest), e.g. edu_vfio_pci,
+ * the migration driver.  Default: vfio-pci.
+ */
 static void bind_edu(void)
 {
-	/* edu_driver=edu_vfio_pci on the command line: the migration driver */
-	const char *driver = getenv("edu_driver") ?: "vfio-pci";
+	char drivers[256], *save = NULL, *next;
+	const char *driver;
 	char path[512], bdf[32];
 	int nth, group = -1;
 
+	snprintf(drivers, sizeof(drivers), "%s", getenv("edu_driver") ?: "vfio-pci");
+	driver = strtok_r(drivers, ",", &save);
 	for (nth = 0; !edu_find(nth, bdf, &group); nth++) {
+		if (nth && (next = strtok_r(NULL, ",", &save)))
+			driver = next;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
 		sysfs_write(path, driver);
 		sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+		/* Upstream's VFIO selftests take their device from here */
+		if (nth == 0)
+			setenv("VFIO_SELFTESTS_BDF", bdf, 1);
 		if (group >= 0)
 			say("init: edu %s bound to %s, IOMMU group %d\n", bdf, driver, group);
 		else

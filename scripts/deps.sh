@@ -17,6 +17,9 @@ PKGS=(
 	gnuplot-nox python3-ply python3-git
 	# the inner VMM's arm64 files for the real migration run
 	mmdebstrap
+	# static arm64 selftests: upstream's VFIO selftest library links
+	# libuuid, the iommufd selftests libcap
+	uuid-dev:arm64 libcap-dev:arm64
 )
 
 missing=()
@@ -27,10 +30,13 @@ done
 
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # 'apt-get source' needs deb-src entries, QEMU's source comes from trixie
-# (Debian 13), and QEMU 10 needs meson >= 1.5, which bookworm has only in
-# bookworm-backports.  One file adds what is missing and nothing else:
-# deb-src for bookworm and trixie, and bookworm-backports, whose packages
-# apt never picks unless asked (-t).  It is written in the style of the
+# (Debian 13), QEMU 10 needs meson >= 1.5, which bookworm has only in
+# bookworm-backports, and the mainline kernel's source is the binary
+# package linux-source-7.3 in trixie-backports.  One file adds what is
+# missing and nothing else: deb-src for bookworm and trixie,
+# bookworm-backports, whose packages apt never picks unless asked (-t),
+# and trixie-backports, pinned (APT_PIN) so that apt takes nothing from it
+# but linux-source-7.3.  It is written in the style of the
 # system's own entries, with the same Signed-By, which apt requires to
 # agree between entries for the same source.
 APT_D=/etc/apt/sources.list.d
@@ -40,8 +46,12 @@ if [ -n "$signed" ]; then
 else
 	APT_FILE=$APT_D/smmu-httu.list
 fi
+APT_PIN=/etc/apt/preferences.d/smmu-httu
 need_lists=0
-grep -qs "trixie" "$APT_FILE" || need_lists=1
+grep -qs "trixie-backports" "$APT_FILE" || need_lists=1
+[ -f "$APT_PIN" ] || need_lists=1
+# The arm64 libraries (uuid-dev:arm64) come from bookworm's arm64 indexes.
+dpkg --print-foreign-architectures | grep -qx arm64 || need_lists=1
 
 need_meson=1 meson_note=" meson>=1.5 (bookworm-backports)"
 if dpkg-query -W -f='${Version}' meson 2>/dev/null | grep -q .; then
@@ -58,7 +68,17 @@ command -v apt-get >/dev/null ||
 	die "missing packages (${missing[*]}$meson_note): run as root, or install them with apt-get"
 
 if [ $need_lists -eq 1 ]; then
-	stage "adding apt entries ($APT_FILE): deb-src for bookworm and trixie, bookworm-backports"
+	stage "adding apt entries ($APT_FILE): deb-src for bookworm and trixie, bookworm-backports, trixie-backports (pinned), arm64"
+	dpkg --add-architecture arm64
+	cat >"$APT_PIN" <<-EOF
+		Package: *
+		Pin: release n=trixie-backports
+		Pin-Priority: -1
+
+		Package: linux-source-7.3
+		Pin: release n=trixie-backports
+		Pin-Priority: 100
+	EOF
 	# Entries of earlier versions of this script
 	rm -f "$APT_D"/smmu-httu-src.sources "$APT_D"/smmu-httu-src.list
 	if [ -n "$signed" ]; then
@@ -77,7 +97,7 @@ if [ $need_lists -eq 1 ]; then
 
 			Types: deb
 			URIs: $MIRROR
-			Suites: bookworm-backports
+			Suites: bookworm-backports trixie-backports
 			Components: main
 			Signed-By: $signed
 		EOF
@@ -88,6 +108,7 @@ if [ $need_lists -eq 1 ]; then
 			deb-src $MIRROR trixie main
 			deb-src ${MIRROR%/debian}/debian-security bookworm-security main
 			deb $MIRROR bookworm-backports main
+			deb $MIRROR trixie-backports main
 		EOF
 	fi
 fi

@@ -57,7 +57,7 @@ stage "the root has $(chroot "$ROOT" dpkg-query -W -f='.\n' | wc -l) packages; r
 
 # The harness's knobs reach the command; nothing else from this environment.
 knobs=()
-for v in KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION DEBIAN_MIRROR \
+for v in KERNEL_DEB_VERSION LTS_KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION DEBIAN_MIRROR \
 	 GUEST_APPEND GUEST_TIMEOUT GUEST_MEM GUEST_HUGEPAGES VERBOSE JOBS \
 	 DEMO_ARGS NESTED_ARGS NESTED_TIMEOUT BENCH_MAX_MIB; do
 	[ -z "${!v+x}" ] || knobs+=("$v=${!v}")

@@ -4,21 +4,18 @@
 # static PID 1, the harness's guest programs, the kernel selftests, and the
 # test plans PID 1 runs (tests/plans/, knobs expanded, as /etc/plans/NAME).
 #
-#   initramfs.sh PLAN...   the plans to include (default: all but nested,
-#                          which has an initramfs of its own: nested.sh)
+#   initramfs.sh           the plans of KERNEL_FLAVOUR's kernel line
+#                          (lib.sh, line_plans), into its initramfs
+#                          (build/initramfs.cpio, or -lts.cpio for 6.12)
 . "$(dirname "$0")/lib.sh"
 
 GOBJ=$BUILD/guest
-CPIO=$BUILD/initramfs.cpio
-ST=$BUILD/selftests
+[ "$KERNEL_FLAVOUR" = lts ] && GOBJ=$BUILD/guest-lts
+CPIO=$(initrd "$KERNEL_FLAVOUR")
+ST=$(selftests_dir "$KERNEL_FLAVOUR")
 mkdir -p "$GOBJ/plans"
 
-plans=("$@")
-if [ ${#plans[@]} -eq 0 ]; then
-	for p in "$PLANS"/*; do
-		case ${p##*/} in README | nested) ;; *) plans+=("${p##*/}") ;; esac
-	done
-fi
+mapfile -t plans < <(line_plans "$KERNEL_FLAVOUR")
 
 stage "building guest programs and initramfs"
 CFLAGS=(-static -O2 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare

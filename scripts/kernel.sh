@@ -9,27 +9,27 @@
 #   kernel.sh selftests build the selftests the harness runs
 . "$(dirname "$0")/lib.sh"
 
-# fetch: the linux-source-6.12 package, as "VERSION PATH".  The pinned
-# version when the archive has it, else the newest 6.12 it has.
+# fetch: the line's linux-source-X.Y package, as "VERSION PATH".  The
+# pinned version when the archive has it, else the newest X.Y it has.
 fetch() {
-	local v=$KERNEL_DEB_VERSION deb
-	deb=$CACHE/dl/linux-source-6.12_${v}_all.deb
+	local v=$KLINE_VERSION deb pkg=linux-source-$KLINE
+	deb=$CACHE/dl/${pkg}_${v}_all.deb
 	if [ ! -f "$deb" ]; then
 		mkdir -p "$CACHE/dl" "$CACHE/logs"
-		stage "fetching linux-source-6.12 $v" >&2
-		if ! (cd "$CACHE/dl" && apt-get download "linux-source-6.12=$v" \
+		stage "fetching $pkg $v" >&2
+		if ! (cd "$CACHE/dl" && apt-get download "$pkg=$v" \
 			>"$CACHE/logs/kernel-fetch.log" 2>&1); then
 			apt_refresh
 			# Binary packages only: madison lists source versions too.
-			v=$(newest_of "$(series_of "$v")" $(apt-cache madison linux-source-6.12 |
+			v=$(newest_of "$(series_of "$v")" $(apt-cache madison "$pkg" |
 				awk -F'|' '$3 ~ /Packages/ { gsub(/ /, "", $2); print $2 }'))
-			[ -n "$v" ] || die "no linux-source-6.12 $(series_of "$KERNEL_DEB_VERSION") in the archive
-       ('apt-cache policy linux-source-6.12' lists what is there)"
-			fallback_note linux-source-6.12 "$KERNEL_DEB_VERSION" "$v"
-			deb=$CACHE/dl/linux-source-6.12_${v}_all.deb
-			[ -f "$deb" ] || (cd "$CACHE/dl" && apt-get download "linux-source-6.12=$v" \
+			[ -n "$v" ] || die "no $pkg $(series_of "$KLINE_VERSION") in the archive
+       ('apt-cache policy $pkg' lists what is there)"
+			fallback_note "$pkg" "$KLINE_VERSION" "$v"
+			deb=$CACHE/dl/${pkg}_${v}_all.deb
+			[ -f "$deb" ] || (cd "$CACHE/dl" && apt-get download "$pkg=$v" \
 				>"$CACHE/logs/kernel-fetch.log" 2>&1) ||
-				die "cannot download linux-source-6.12 $v ($CACHE/logs/kernel-fetch.log)"
+				die "cannot download $pkg $v ($CACHE/logs/kernel-fetch.log)"
 		fi
 	fi
 	echo "$v $deb"
@@ -60,24 +60,24 @@ tree() {
 		return
 	fi
 	mkdir -p "$CACHE/logs" "$BUILD"
-	series_ready "$KSRC" "$TOP/patches/linux" "$KERNEL_DEB_VERSION" && return 0
+	series_ready "$KSRC" "$KPATCHES" "$KLINE_VERSION" && return 0
 
-	local deb version out
+	local deb version out pkg=linux-source-$KLINE tmp=$KSRC.tmp
 	out=$(fetch) || exit 1
 	read -r version deb <<<"$out"
-	stage "unpacking linux-source-6.12 $version"
-	rm -rf "$KSRC" "$BUILD/linux.tmp"
-	mkdir -p "$BUILD/linux.tmp"
+	stage "unpacking $pkg $version"
+	rm -rf "$KSRC" "$tmp"
+	mkdir -p "$tmp"
 	dpkg-deb --fsys-tarfile "$deb" |
-		tar -x -C "$BUILD/linux.tmp" --wildcards '*/linux-source-6.12.tar.xz'
-	tar -xJf "$BUILD"/linux.tmp/usr/src/linux-source-6.12.tar.xz -C "$BUILD/linux.tmp"
-	mv "$BUILD/linux.tmp/linux-source-6.12" "$KSRC"
-	rm -rf "$BUILD/linux.tmp"
+		tar -x -C "$tmp" --wildcards "*/$pkg.tar.xz"
+	tar -xJf "$tmp/usr/src/$pkg.tar.xz" -C "$tmp"
+	mv "$tmp/$pkg" "$KSRC"
+	rm -rf "$tmp"
 
 	stage "making the pristine base commit"
-	base_commit "$KSRC" linux-source-6.12 "$version" "$KERNEL_DEB_VERSION"
-	stage "applying patches/linux"
-	apply_series "$KSRC" "$TOP/patches/linux"
+	base_commit "$KSRC" "$pkg" "$version" "$KLINE_VERSION"
+	stage "applying ${KPATCHES#"$TOP"/}"
+	apply_series "$KSRC" "$KPATCHES"
 }
 
 kmake() {
@@ -86,17 +86,18 @@ kmake() {
 }
 
 configure() {
-	local frags=("$TOP"/config/*.config) sha
-	# NN-name-debug.config goes only into the debug kernel, NN-name-lean.config
-	# only into the lean one.
+	local frags=("$TOP"/config/*.config "$TOP/config/$KLINE"/*.config) sha
+	# NN-name-debug.config goes only into the debug kernels (debug, lts),
+	# NN-name-lean.config only into the lean ones; config/X.Y/ only into
+	# the kernels of line X.Y.
 	local other=lean
-	[ "$KERNEL_FLAVOUR" = debug ] || other=debug
+	case $KERNEL_FLAVOUR in debug | lts) ;; *) other=debug ;; esac
 	frags=($(printf '%s\n' "${frags[@]}" | grep -v -- "-$other\.config\$"))
 	sha=$(cat "${frags[@]}" | sha1sum | cut -c1-12)
 	if [ -f "$KOBJ/.config" ] && uptodate "$KOBJ/.fragments.sha" "$sha"; then
 		return 0
 	fi
-	stage "configuring the kernel from config/*.config"
+	stage "configuring the $KERNEL_FLAVOUR kernel ($KLINE) from config/"
 	mkdir -p "$KOBJ"
 	cat "${frags[@]}" >"$KOBJ/fragments.config"
 	logged "$BUILD/logs/kconfig.log" \
@@ -121,16 +122,17 @@ build() {
 	[ -x "$KOBJ/usr/gen_init_cpio" ] || logged "$BUILD/logs/kernel.log" kmake usr/gen_init_cpio
 }
 
-# The selftest directories the test plans name (tests/plans/*).
+# The selftest directories the line's test plans name (tests/plans/*).
 selftest_targets() {
 	local p
-	for p in "$PLANS"/*; do
-		[ "$(basename "$p")" = README ] || plan_suites "$(basename "$p")"
+	for p in $(line_plans "$KERNEL_FLAVOUR"); do
+		plan_suites "$p"
 	done | awk '$1 ~ /^selftests\// { split($1, a, "/"); print a[2] }' | sort -u
 }
 
 selftests() {
-	local t targets=() dest=$BUILD/selftests
+	local t targets=() dest
+	dest=$(selftests_dir "$KERNEL_FLAVOUR")
 	for t in $(selftest_targets); do
 		[ -f "$KSRC/tools/testing/selftests/$t/Makefile" ] ||
 			die "a test plan names selftests/$t, which the kernel tree does not have"
@@ -143,7 +145,7 @@ selftests() {
 		make -C "$KSRC/tools/testing/selftests" ARCH=arm64 \
 		CROSS_COMPILE="$CROSS" CC="${CROSS}gcc" \
 		KHDR_INCLUDES="-isystem $KOBJ/usr/include" \
-		LDFLAGS=-static O="$BUILD/selftests-obj" \
+		LDFLAGS=-static O="$dest-obj" \
 		TARGETS="${targets[*]}" INSTALL_PATH="$dest" install
 }
 

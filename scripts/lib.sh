@@ -13,6 +13,7 @@ OUT=${OUT:-$TOP/out}
 CACHE=${SMMU_HTTU_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/smmu-httu}
 
 KERNEL_DEB_VERSION=${KERNEL_DEB_VERSION:-$(sed -n 's/^KERNEL_DEB_VERSION ?= //p' "$TOP/versions.mk")}
+LTS_KERNEL_DEB_VERSION=${LTS_KERNEL_DEB_VERSION:-$(sed -n 's/^LTS_KERNEL_DEB_VERSION ?= //p' "$TOP/versions.mk")}
 QEMU_DEB_VERSION=${QEMU_DEB_VERSION:-$(sed -n 's/^QEMU_DEB_VERSION ?= //p' "$TOP/versions.mk")}
 INNER_QEMU_DEB_VERSION=${INNER_QEMU_DEB_VERSION:-$(sed -n 's/^INNER_QEMU_DEB_VERSION ?= //p' "$TOP/versions.mk")}
 
@@ -22,18 +23,44 @@ INNER_QEMU_DEB_VERSION=${INNER_QEMU_DEB_VERSION:-$(sed -n 's/^INNER_QEMU_DEB_VER
 #   lean   no debug checks, KVM: the bench, the nested host  build/linux -> build/kobj-lean
 #   base   lean, from the unmodified base plus only the edu migration
 #          sample (a worktree of build/linux)      build/linux-base -> build/kobj-base
+#   lts    debug, from the 6.12 LTS backport       build/linux-6.12 -> build/kobj-lts
+# build/linux is mainline (linux-source-7.3) with patches/linux;
+# build/linux-6.12 is the LTS line (linux-source-6.12) with patches/linux-6.12.
 KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-debug}
 kobj() {
 	case $1 in
-	debug | lean | base) echo "$BUILD/kobj-$1" ;;
-	*) echo "KERNEL_FLAVOUR is debug, lean or base, not '$1'" >&2; exit 1 ;;
+	debug | lean | base | lts) echo "$BUILD/kobj-$1" ;;
+	*) echo "KERNEL_FLAVOUR is debug, lean, base or lts, not '$1'" >&2; exit 1 ;;
 	esac
 }
 ksrc() {
-	if [ "$1" = base ]; then echo "$BUILD/linux-base"; else echo "$BUILD/linux"; fi
+	case $1 in
+	base) echo "$BUILD/linux-base" ;;
+	lts) echo "$BUILD/linux-6.12" ;;
+	*) echo "$BUILD/linux" ;;
+	esac
+}
+# kline FLAVOUR: the kernel line's pinned Debian version, its patches and
+# its config directory (config/<series>/), as "VERSION PATCHES".
+kline() {
+	if [ "$1" = lts ]; then
+		echo "$LTS_KERNEL_DEB_VERSION $TOP/patches/linux-6.12"
+	else
+		echo "$KERNEL_DEB_VERSION $TOP/patches/linux"
+	fi
+}
+# initrd FLAVOUR: the initramfs built from that flavour's line.
+initrd() {
+	if [ "$1" = lts ]; then echo "$BUILD/initramfs-lts.cpio"; else echo "$BUILD/initramfs.cpio"; fi
+}
+# selftests_dir FLAVOUR: the kernel selftests built from that flavour's line.
+selftests_dir() {
+	if [ "$1" = lts ]; then echo "$BUILD/selftests-lts"; else echo "$BUILD/selftests"; fi
 }
 KOBJ=$(kobj "$KERNEL_FLAVOUR")
 KSRC=$(ksrc "$KERNEL_FLAVOUR")
+read -r KLINE_VERSION KPATCHES <<<"$(kline "$KERNEL_FLAVOUR")"
+KLINE=$(echo "$KLINE_VERSION" | grep -oE '^[0-9]+\.[0-9]+')
 QSRC=$BUILD/qemu
 QOBJ=$BUILD/qemu-build
 QEMU=$QOBJ/qemu-system-aarch64
@@ -120,6 +147,23 @@ plan_suites() {
 plan_opt() {
 	[ -f "$PLANS/$1" ] || die "no test plan tests/plans/$1"
 	sed -n "s/^@$2 //p" "$PLANS/$1"
+}
+# line_plans FLAVOUR: the plans booted on that flavour's kernel line (the
+# LTS line's plans are those with "@kernel lts"), nested apart: it has an
+# initramfs of its own.
+line_plans() {
+	local p name k
+	for p in "$PLANS"/*; do
+		name=${p##*/}
+		case $name in README | nested) continue ;; esac
+		k=$(plan_opt "$name" kernel)
+		if [ "$1" = lts ]; then
+			[ "$k" = lts ] && echo "$name"
+		else
+			[ "$k" = lts ] || echo "$name"
+		fi
+	done
+	return 0
 }
 
 # Pinned versions vanish: a Debian suite keeps one or two versions of a

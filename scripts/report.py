@@ -177,7 +177,9 @@ def report_suite(known, label, suite, boot_dir):
     p = f = k = x = 0
     failed = []
     for test, state, directive in leaves:
-        reason = known_reason(known, suite['name'], test)
+        # An entry names the suite alone, or BOOT/suite for one boot.
+        reason = known_reason(known, suite['name'], test) or \
+            known_reason(known, '%s/%s' % (label, suite['name']), test)
         if state == 'fail' and reason:
             x += 1
         elif state == 'pass' and reason:

@@ -4,8 +4,10 @@
 # and report.
 #
 #   run.sh test    the reporter's own test, then the boots httu (HTTU on),
+#                  iommufd (the iommufd selftests, apart: lockdep),
 #                  httu0 (HTTU off: the fallback), noril (no range
-#                  invalidation) and nested (the real VMM); ends with
+#                  invalidation), lts (the 6.12 backport) and nested (the
+#                  real VMM), all on mainline but lts; ends with
 #                  "N passed, N failed, N skipped"
 #   run.sh demo    the boots demo and nested
 #   run.sh bench   the boot bench (the lean kernel)
@@ -17,7 +19,7 @@
 
 what=${1:-test}
 case $what in
-test) boots=(httu httu0 noril nested) ;;
+test) boots=(httu iommufd httu0 noril lts nested) ;;
 demo) boots=(demo nested) ;;
 bench) boots=(bench) ;;
 nested-base) boots=(nested) ;;
@@ -37,11 +39,22 @@ bash "$TOP/scripts/deps.sh"
 for f in "${flavours[@]}"; do
 	KERNEL_FLAVOUR=$f bash "$TOP/scripts/kernel.sh" build
 done
-main_flavour=${flavours[0]}
+# The selftests and the initramfs of each kernel line booted: the LTS
+# line's from lts, mainline's from its first other flavour (base: lean).
+main_flavour=
+for f in "${flavours[@]}"; do
+	case $f in
+	lts) KERNEL_FLAVOUR=lts bash "$TOP/scripts/kernel.sh" selftests
+	     KERNEL_FLAVOUR=lts bash "$TOP/scripts/initramfs.sh" ;;
+	*) [ -n "$main_flavour" ] || main_flavour=$f ;;
+	esac
+done
 [ "$main_flavour" = base ] && main_flavour=lean
-KERNEL_FLAVOUR=$main_flavour bash "$TOP/scripts/kernel.sh" selftests
+if [ -n "$main_flavour" ]; then
+	KERNEL_FLAVOUR=$main_flavour bash "$TOP/scripts/kernel.sh" selftests
+	KERNEL_FLAVOUR=$main_flavour bash "$TOP/scripts/initramfs.sh"
+fi
 bash "$TOP/scripts/qemu.sh" build
-KERNEL_FLAVOUR=$main_flavour bash "$TOP/scripts/initramfs.sh"
 case " ${boots[*]} " in *" nested "*) bash "$TOP/scripts/nested.sh" rootfs ;; esac
 
 run=$OUT/$what-$(date +%Y%m%d-%H%M%S)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The kernel series in patches/linux.
+# The kernel series: patches/linux (mainline, build/linux) or, with
+# KERNEL_FLAVOUR=lts, patches/linux-6.12 (the LTS backport, build/linux-6.12).
 #
-#   series.sh export   build/linux's commits since the base tag become
-#                      patches/linux (git format-patch --cover-letter --base);
-#                      the cover letter text is patches/cover-letter.txt
+#   series.sh export   the tree's commits since the base tag become the
+#                      series (git format-patch --cover-letter --base); the
+#                      cover letter text is patches/<series>-cover-letter.txt
 #   series.sh check    the series applies to the pristine base and every
 #                      patch passes checkpatch.pl --strict; with
 #                      CHECK_BUILD=1 the kernel also builds after each patch
@@ -13,30 +14,41 @@
 export_series() {
 	[ -d "$KSRC/.git" ] || die "no kernel tree: run 'make tree' first"
 	[ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ] ||
-		die "build/linux has uncommitted changes: commit them first"
-	local branch n
+		die "${KSRC#"$TOP"/} has uncommitted changes: commit them first"
+	local branch n cover=$KPATCHES-cover-letter.txt
 	branch=$(git -C "$KSRC" symbolic-ref --short HEAD)
 	n=$(git -C "$KSRC" rev-list --count "$BASE_TAG..HEAD")
 	[ "$n" -gt 0 ] || die "no commits on top of the base"
-	if [ -f "$TOP/patches/cover-letter.txt" ]; then
-		git -C "$KSRC" config "branch.$branch.description" \
-			"$(cat "$TOP/patches/cover-letter.txt")"
+	if [ -f "$cover" ]; then
+		git -C "$KSRC" config "branch.$branch.description" "$(cat "$cover")"
 	fi
-	rm -f "$TOP"/patches/linux/*.patch
+	mkdir -p "$KPATCHES"
+	rm -f "$KPATCHES"/*.patch
 	git -C "$KSRC" format-patch -q --cover-letter --cover-from-description=subject \
-		--base="$BASE_TAG" -o "$TOP/patches/linux" "$BASE_TAG..HEAD"
-	git -C "$KSRC" config smmu.series "$(patches_sha "$TOP/patches/linux")"
+		--base="$BASE_TAG" -o "$KPATCHES" "$BASE_TAG..HEAD"
+	git -C "$KSRC" config smmu.series "$(patches_sha "$KPATCHES")"
 	git -C "$KSRC" config smmu.applied "$(git -C "$KSRC" rev-parse HEAD)"
-	stage "exported $n patches and a cover letter to patches/linux"
+	stage "exported $n patches and a cover letter to ${KPATCHES#"$TOP"/}"
+}
+
+# only_fixture_macro LOG: every problem checkpatch reported in LOG is
+# COMPLEX_MACRO on a "#define FIXTURE_VARIANT_ADD_IOMMU_MODE(" line.
+only_fixture_macro() {
+	local kinds macros
+	kinds=$(grep -cE '^(ERROR|WARNING|CHECK):' "$1" || true)
+	macros=$(grep -A2 '^ERROR:COMPLEX_MACRO:' "$1" |
+		grep -c '^+#define FIXTURE_VARIANT_ADD_IOMMU_MODE(' || true)
+	[ "$kinds" -gt 0 ] && [ "$kinds" -eq "$macros" ]
 }
 
 check_series() {
 	[ -d "$KSRC/.git" ] || bash "$TOP/scripts/kernel.sh" tree
 	local wt=$BUILD/series-check p bad=0 i=0
+	stage "checking ${KPATCHES#"$TOP"/}"
 	rm -rf "$wt"
 	git -C "$KSRC" worktree prune
 	git -C "$KSRC" worktree add -q --detach "$wt" "$BASE_TAG"
-	for p in "$TOP"/patches/linux/*.patch; do
+	for p in "$KPATCHES"/*.patch; do
 		[ -e "$p" ] || break
 		case $(basename "$p") in 0000-*) continue ;; esac
 		i=$((i + 1))
@@ -51,10 +63,16 @@ check_series() {
 		# a new file always asks about MAINTAINERS, even in a directory
 		# that MAINTAINERS covers (the series adds selftests/vfio there).
 		# spdxcheck.py needs Debian's python3 with ply and git.
+		# One false positive is accepted, by name: COMPLEX_MACRO on the
+		# FIXTURE_VARIANT_ADD_IOMMU_MODE() a test defines for upstream's
+		# FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES() (a declaration, which
+		# cannot be parenthesized; upstream's own VFIO tests get the same).
 		if (cd "$wt" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q \
 			--show-types --ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES "$p" \
 			>"$BUILD/logs/checkpatch-$i.log" 2>&1); then
 			echo "ok   checkpatch $(basename "$p")"
+		elif only_fixture_macro "$BUILD/logs/checkpatch-$i.log"; then
+			echo "ok   checkpatch $(basename "$p") (COMPLEX_MACRO on FIXTURE_VARIANT_ADD_IOMMU_MODE, accepted)"
 		else
 			echo "FAIL checkpatch $(basename "$p")"
 			sed 's/^/     /' "$BUILD/logs/checkpatch-$i.log"
@@ -77,7 +95,7 @@ check_series() {
 	done
 	git -C "$KSRC" worktree remove --force "$wt"
 	[ $bad -eq 0 ] || die "the series has problems (above)"
-	stage "series ok: $i patches apply to $BASE_TAG and pass checkpatch --strict"
+	stage "${KPATCHES#"$TOP"/} ok: $i patches apply to $BASE_TAG and pass checkpatch --strict"
 }
 
 case ${1:-} in

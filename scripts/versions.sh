@@ -13,11 +13,14 @@ line() {
 }
 
 inner=$CACHE/inner-qemu-${INNER_QEMU_DEB_VERSION//[:~+]/_}/VERSION
-line "linux-source-6.12" "$KERNEL_DEB_VERSION" \
+line "linux-source-7.3" "$KERNEL_DEB_VERSION" \
 	"$(git -C "$BUILD/linux" config smmu.version 2>/dev/null)"
+line "linux-source-6.12" "$LTS_KERNEL_DEB_VERSION" \
+	"$(git -C "$BUILD/linux-6.12" config smmu.version 2>/dev/null)"
 line "qemu (Debian source)" "$QEMU_DEB_VERSION" "$(git -C "$QSRC" config smmu.version 2>/dev/null)"
 line "qemu-system-arm (arm64)" "$INNER_QEMU_DEB_VERSION" "$(cat "$inner" 2>/dev/null)"
 printf '%-26s %s\n' "patches/linux" "$(patches_sha "$TOP/patches/linux")" \
+	"patches/linux-6.12" "$(patches_sha "$TOP/patches/linux-6.12")" \
 	"patches/qemu" "$(patches_sha "$TOP/patches/qemu")" \
 	"${CROSS}gcc" "$("${CROSS}gcc" -dumpfullversion 2>/dev/null)" \
 	"Debian" "$(cat /etc/debian_version 2>/dev/null)"
