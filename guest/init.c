@@ -85,6 +85,55 @@ static void bind_edu(void)
 	}
 }
 
+/*
+ * Every user task but PID 1 (kernel threads have no command line), with
+ * its state and kernel stack, as TAP comments.
+ */
+static void dump_tasks(void)
+{
+	struct dirent **ents;
+	char path[300], buf[4096];
+	int i, n, fd;
+	ssize_t len;
+
+	n = scandir("/proc", &ents, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *files[] = { "status", "stack" };
+		int pid = atoi(ents[i]->d_name), f;
+
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		fd = pid > 1 && pid != getpid() ? open(path, O_RDONLY) : -1;
+		len = fd >= 0 ? read(fd, buf, 1) : 0;
+		if (fd >= 0)
+			close(fd);
+		if (len > 0) {
+			for (f = 0; f < 2; f++) {
+				snprintf(path, sizeof(path), "/proc/%d/%s", pid, files[f]);
+				fd = open(path, O_RDONLY);
+				if (fd < 0)
+					continue;
+				len = read(fd, buf, sizeof(buf) - 1);
+				close(fd);
+				if (len <= 0)
+					continue;
+				buf[len] = 0;
+				if (f == 0) {
+					/* Name and State: the first three lines */
+					char *end = strstr(buf, "\nTgid");
+
+					if (end)
+						*end = 0;
+				}
+				for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+					say("# task %d: %s\n", pid, l);
+			}
+		}
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+}
+
 /* KUnit: one suite per debugfs directory, each with its KTAP results. */
 static int run_kunit(void)
 {
@@ -234,6 +283,7 @@ static void run_suite(char *line)
 		if (w == pid)
 			break;
 		if (now() - t0 > timeout) {
+			dump_tasks();
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
@@ -243,6 +293,9 @@ static void run_suite(char *line)
 		}
 		usleep(w < 0 ? 1000000 : 20000);
 	}
+	/* A failed suite: say what is still running, and where it waits. */
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		dump_tasks();
 	/* Reap anything the suite left behind. */
 	kill(-pid, SIGKILL);
 	while (waitpid(-1, NULL, WNOHANG) > 0)

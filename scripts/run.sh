@@ -4,7 +4,8 @@
 # and report.
 #
 #   run.sh test    the reporter's own test, then the boots httu (HTTU on),
-#                  iommufd (the iommufd selftests, apart: lockdep),
+#                  upstream (upstream's VFIO selftests), iommufd (the
+#                  iommufd selftests, apart: lockdep),
 #                  httu0 (HTTU off: the fallback), noril (no range
 #                  invalidation), lts (the 6.12 backport) and nested (the
 #                  real VMM), all on mainline but lts; ends with
@@ -19,7 +20,7 @@
 
 what=${1:-test}
 case $what in
-test) boots=(httu iommufd httu0 noril lts nested) ;;
+test) boots=(httu upstream iommufd httu0 noril lts nested) ;;
 demo) boots=(demo nested) ;;
 bench) boots=(bench) ;;
 nested-base) boots=(nested) ;;
