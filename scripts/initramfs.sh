@@ -9,10 +9,9 @@
 #                          (build/initramfs.cpio, or -lts.cpio for 6.12)
 . "$(dirname "$0")/lib.sh"
 
-GOBJ=$BUILD/guest
-[ "$KERNEL_FLAVOUR" = lts ] && GOBJ=$BUILD/guest-lts
-CPIO=$(initrd "$KERNEL_FLAVOUR")
-ST=$(selftests_dir "$KERNEL_FLAVOUR")
+GOBJ=$(line_dir "$KERNEL_FLAVOUR" guest)
+CPIO=$(line_dir "$KERNEL_FLAVOUR" initramfs.cpio)
+ST=$(line_dir "$KERNEL_FLAVOUR" selftests)
 mkdir -p "$GOBJ/plans"
 
 mapfile -t plans < <(line_plans "$KERNEL_FLAVOUR")

@@ -132,7 +132,7 @@ selftest_targets() {
 
 selftests() {
 	local t targets=() dest
-	dest=$(selftests_dir "$KERNEL_FLAVOUR")
+	dest=$(line_dir "$KERNEL_FLAVOUR" selftests)
 	for t in $(selftest_targets); do
 		[ -f "$KSRC/tools/testing/selftests/$t/Makefile" ] ||
 			die "a test plan names selftests/$t, which the kernel tree does not have"

@@ -40,8 +40,8 @@ ksrc() {
 	*) echo "$BUILD/linux" ;;
 	esac
 }
-# kline FLAVOUR: the kernel line's pinned Debian version, its patches and
-# its config directory (config/<series>/), as "VERSION PATCHES".
+# kline FLAVOUR: the kernel line's pinned Debian version and its patches,
+# as "VERSION PATCHES".
 kline() {
 	if [ "$1" = lts ]; then
 		echo "$LTS_KERNEL_DEB_VERSION $TOP/patches/linux-6.12"
@@ -49,18 +49,18 @@ kline() {
 		echo "$KERNEL_DEB_VERSION $TOP/patches/linux"
 	fi
 }
-# initrd FLAVOUR: the initramfs built from that flavour's line.
-initrd() {
-	if [ "$1" = lts ]; then echo "$BUILD/initramfs-lts.cpio"; else echo "$BUILD/initramfs.cpio"; fi
-}
-# selftests_dir FLAVOUR: the kernel selftests built from that flavour's line.
-selftests_dir() {
-	if [ "$1" = lts ]; then echo "$BUILD/selftests-lts"; else echo "$BUILD/selftests"; fi
+# line_dir FLAVOUR NAME: what is built once per kernel line (guest
+# programs, selftests, initramfs.cpio) lives in build/NAME for mainline,
+# build/NAME-lts for the LTS line (initramfs.cpio: initramfs-lts.cpio).
+line_dir() {
+	local name=$2 ext=""
+	[ "$1" = lts ] || { echo "$BUILD/$name"; return; }
+	case $name in *.*) ext=.${name#*.} name=${name%%.*} ;; esac
+	echo "$BUILD/$name-lts$ext"
 }
 KOBJ=$(kobj "$KERNEL_FLAVOUR")
 KSRC=$(ksrc "$KERNEL_FLAVOUR")
 read -r KLINE_VERSION KPATCHES <<<"$(kline "$KERNEL_FLAVOUR")"
-KLINE=$(echo "$KLINE_VERSION" | grep -oE '^[0-9]+\.[0-9]+')
 QSRC=$BUILD/qemu
 QOBJ=$BUILD/qemu-build
 QEMU=$QOBJ/qemu-system-aarch64
@@ -171,6 +171,8 @@ line_plans() {
 series_of() {
 	[[ $1 =~ ^([0-9]+:)?[0-9]+\.[0-9]+ ]] && echo "${BASH_REMATCH[0]}"
 }
+# The kernel line ("7.3", "6.12") of the flavour being built.
+KLINE=$(series_of "$KLINE_VERSION")
 # newest_of SERIES VERSION...: the newest of the versions in SERIES.
 newest_of() {
 	local series=$1 v best=""

@@ -41,7 +41,7 @@ timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" \
 	-smp 2 -accel tcg,thread=multi \
 	-m "$GUEST_MEM" \
 	-kernel "$(kobj "${flavour:-debug}")/arch/arm64/boot/Image" \
-	-initrd "${GUEST_INITRD:-$(initrd "${flavour:-debug}")}" \
+	-initrd "${GUEST_INITRD:-$(line_dir "${flavour:-debug}" initramfs.cpio)}" \
 	-append "$CMDLINE" \
 	-device edu,dma_mask=0xffffffffffff,dma_delay_us=0 \
 	-device edu,dma_mask=0xffffffffffff,dma_delay_us=0 \
