@@ -164,7 +164,7 @@ static void type1_close(void *c)
 	struct type1_ctx *t = c;
 
 	edu_close(&t->edu, 1);	/* closing the container unmaps all */
-	type1_set_hw_dirty_tracking(1);
+	type1_restore_hw_dirty_tracking();
 }
 
 static struct edu *type1_edu(void *c)

@@ -280,7 +280,7 @@ out:
 	free(dst);
 	free(bitmap);
 	free(touched);
-	type1_set_hw_dirty_tracking(1);
+	type1_restore_hw_dirty_tracking();
 }
 
 static void usage(const char *prog)

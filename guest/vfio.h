@@ -52,6 +52,24 @@ static inline int edu_enable_bar(struct edu *edu);
  * container < 0) and map BAR0.  Sets bus mastering.  Returns 0 or -errno,
  * with a message on stderr.
  */
+#ifndef VFIO_TYPE1v2_DIRTY_IOMMU
+#define VFIO_TYPE1v2_DIRTY_IOMMU	11	/* the 7.3 series' opt-in */
+#endif
+
+/*
+ * Containers ask for dirty tracking domains (VFIO_TYPE1v2_DIRTY_IOMMU) where
+ * the kernel offers them, unless type1_set_hw_dirty_tracking(0) was called.
+ */
+static int edu_want_hw_dirty = 1;
+
+static inline unsigned long edu_iommu_type(int container)
+{
+	if (edu_want_hw_dirty &&
+	    ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_DIRTY_IOMMU) > 0)
+		return VFIO_TYPE1v2_DIRTY_IOMMU;
+	return VFIO_TYPE1v2_IOMMU;
+}
+
 static inline int edu_open(struct edu *edu, int nth, int container)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
@@ -91,7 +109,7 @@ static inline int edu_open(struct edu *edu, int nth, int container)
 	if (ioctl(edu->group, VFIO_GROUP_SET_CONTAINER, &edu->container))
 		goto err;
 	/* The first group of a container selects the IOMMU model. */
-	if (ioctl(edu->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) &&
+	if (ioctl(edu->container, VFIO_SET_IOMMU, edu_iommu_type(edu->container)) &&
 	    errno != EBUSY && errno != EINVAL)
 		goto err;
 	edu->device = ioctl(edu->group, VFIO_GROUP_GET_DEVICE_FD, edu->bdf);
@@ -171,11 +189,38 @@ static inline int vfio_unmap(int container, uint64_t iova, uint64_t size)
 	return ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
 }
 
-/* vfio_iommu_type1.hw_dirty_tracking, for domains allocated from now on */
+/*
+ * Dirty tracking domains for containers opened from now on, or not: through
+ * the opt-in where the kernel has it (7.3), else through
+ * vfio_iommu_type1.hw_dirty_tracking (the 6.12 backport, default on).  On
+ * 7.3 the parameter, off by default, is written too, so that a
+ * VFIO_TYPE1v2_IOMMU container gets what was asked for as well.
+ */
+#define TYPE1_HW_DIRTY_PARAM "/sys/module/vfio_iommu_type1/parameters/hw_dirty_tracking"
+
+static char type1_hw_dirty_found[2];	/* the parameter before the first set */
+
 static inline int type1_set_hw_dirty_tracking(int on)
 {
-	return sysfs_write("/sys/module/vfio_iommu_type1/parameters/hw_dirty_tracking",
-			   on ? "Y" : "N");
+	int fd;
+
+	if (!type1_hw_dirty_found[0]) {
+		fd = open(TYPE1_HW_DIRTY_PARAM, O_RDONLY);
+		if (fd < 0 || read(fd, type1_hw_dirty_found, 1) != 1)
+			type1_hw_dirty_found[0] = '-';	/* no parameter */
+		if (fd >= 0)
+			close(fd);
+	}
+	edu_want_hw_dirty = on;
+	return sysfs_write(TYPE1_HW_DIRTY_PARAM, on ? "Y" : "N");
+}
+
+/* Put the parameter back as the first type1_set_hw_dirty_tracking() found it */
+static inline void type1_restore_hw_dirty_tracking(void)
+{
+	edu_want_hw_dirty = 1;
+	if (type1_hw_dirty_found[0] == 'Y' || type1_hw_dirty_found[0] == 'N')
+		sysfs_write(TYPE1_HW_DIRTY_PARAM, type1_hw_dirty_found);
 }
 
 static inline int type1_dirty_pages(int container, uint32_t flags)

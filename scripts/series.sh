@@ -45,6 +45,7 @@ check_series() {
 	[ -d "$KSRC/.git" ] || bash "$TOP/scripts/kernel.sh" tree
 	local wt=$BUILD/series-check p bad=0 i=0
 	stage "checking ${KPATCHES#"$TOP"/}"
+	mkdir -p "$BUILD/logs"
 	rm -rf "$wt"
 	git -C "$KSRC" worktree prune
 	git -C "$KSRC" worktree add -q --detach "$wt" "$BASE_TAG"
