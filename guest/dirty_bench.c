@@ -7,14 +7,16 @@
  *   iommufd       IOMMU_HWPT_GET_DIRTY_BITMAP (upstream's path)
  *   iommufd-nc    the same with IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR
  *
- * for several mapped sizes, with 4K pages and with 2M blocks, with few
+ * for several mapped sizes, with 4K pages, 2M blocks and a 1G block, with few
  * pages dirty (written by the edu device) and with all of them dirty
  * (freshly mapped: the SMMU maps writable pages writable-dirty).  Each
  * time is also given per GiB mapped and as a ratio to the floor: reading
  * linearly, in this process, as many bytes as the page table holds for
  * the mapping (8 bytes per page or block).  START and STOP are timed too,
  * and the precision (pages reported / pages written) is checked: a
- * written page missing from a bitmap fails the run.
+ * written page missing from a bitmap fails the run.  So is the page-table
+ * memory that START adds (nr_iommu_pages in /proc/vmstat): what splitting
+ * blocks into pages costs, where the IOMMU does.
  *
  * Prints a table, TAP, and its numbers as data (bench.csv).
  */
@@ -24,6 +26,7 @@
 
 #define PAGE		4096UL
 #define BLOCK		(2UL << 20)
+#define GIGA		(1UL << 30)
 #define IOVA		0x40000000ULL
 #define FEW		64
 
@@ -308,21 +311,40 @@ struct row {
 	unsigned long mib;
 	double start_us, stop_us, clean_us, few_us, all_us, floor_us;
 	unsigned long few_reported, all_reported;
+	long pt_kib;		/* page-table memory START added */
 };
+
+/* IOMMU page-table memory, in KiB (nr_iommu_pages); -1 if unknown */
+static long iommu_pt_kib(void)
+{
+	char line[128];
+	long pages = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nr_iommu_pages %ld", &pages) == 1)
+			break;
+	fclose(f);
+	return pages < 0 ? -1 : pages * (long)(PAGE / 1024);
+}
 
 static void report(const struct row *r)
 {
 	double gib = r->mib / 1024.0;
 
 	printf("# %-13s %3s %5lu MiB  start %9.0f  stop %7.0f  clean %9.0f (%5.1fx floor, %8.0f/GiB)"
-	       "  few %9.0f  all %9.0f (%5.1fx floor)  precision %lu/%d\n",
+	       "  few %9.0f  all %9.0f (%5.1fx floor)  precision %lu/%d"
+	       "  start %8.0f/GiB  +%ld KiB tables/GiB\n",
 	       r->path, r->gran, r->mib, r->start_us, r->stop_us, r->clean_us,
 	       r->clean_us / r->floor_us, r->clean_us / gib, r->few_us, r->all_us,
-	       r->all_us / r->floor_us, r->few_reported, FEW);
-	data_line("bench.csv", "%s,%s,%lu,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%lu,%lu",
+	       r->all_us / r->floor_us, r->few_reported, FEW,
+	       r->start_us / gib, (long)(r->pt_kib / gib));
+	data_line("bench.csv", "%s,%s,%lu,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%lu,%lu,%ld",
 	       r->path, r->gran, r->mib, r->floor_us, r->start_us, r->stop_us,
 	       r->clean_us, r->few_us, r->all_us, r->few_reported,
-	       r->all_reported);
+	       r->all_reported, r->pt_kib);
 	fflush(stdout);
 }
 
@@ -341,23 +363,25 @@ static int timed_get(const struct path_ops *ops, void *ctx, uint64_t *bitmap,
 }
 
 static void measure(const struct path_ops *ops, void *ctx, void *buf,
-		    unsigned long mib, bool huge, const uint64_t *floor_mem)
+		    unsigned long mib, size_t block, const uint64_t *floor_mem)
 {
 	size_t size = mib << 20;
 	unsigned long npages = size / PAGE, i, missing;
 	uint64_t *bitmap = calloc(npages / 64, 8);
-	struct row r = { .path = ops->name, .gran = huge ? "2M" : "4K", .mib = mib };
+	struct row r = { .path = ops->name, .mib = mib,
+			 .gran = block == GIGA ? "1G" : block == BLOCK ? "2M" : "4K" };
 	double t[16], t0;
 	unsigned int k, b, batch;
 	bool legacy = !strcmp(ops->name, "type1-legacy");
+	long pt0;
 	int ret;
 
-	r.floor_us = floor_us(floor_mem, (huge ? size / BLOCK : npages) * 8);
 	ret = ops->open(ctx, buf, size);
 	if (ret) {
 		printf("# %s: unavailable (%s)\n", ops->name, strerror(-ret));
 		goto out;
 	}
+	pt0 = iommu_pt_kib();
 	t0 = now_us();
 	ret = ops->start(ctx);
 	r.start_us = now_us() - t0;
@@ -365,6 +389,11 @@ static void measure(const struct path_ops *ops, void *ctx, void *buf,
 		printf("# %s: start failed: %s\n", ops->name, strerror(-ret));
 		goto out_close;
 	}
+	r.pt_kib = pt0 < 0 ? 0 : iommu_pt_kib() - pt0;
+	/* The descriptors a walk reads: pages once the blocks are split */
+	if (r.pt_kib > 0)
+		block = PAGE;
+	r.floor_us = floor_us(floor_mem, size / block * 8);
 	/*
 	 * Nothing written since START: the cost of the walk alone.  Calls
 	 * that take microseconds (2M blocks) are timed in batches of about
@@ -456,31 +485,36 @@ int main(int argc, char **argv)
 
 	ksft_print_header();
 	data_line("bench.csv", "path,gran,mib,floor_us,start_us,stop_us,clean_us,"
-		  "few_us,all_us,few_reported,all_reported");
+		  "few_us,all_us,few_reported,all_reported,pt_kib");
 	printf("# times in microseconds, medians; floor = linear read of the "
 	       "page table's bytes\n");
 	floor_mem = malloc((1024UL << 20) / PAGE * 8);
 	memset(floor_mem, 1, (1024UL << 20) / PAGE * 8);
-	for (h = 0; h < 2; h++) {
+	for (h = 0; h < 3; h++) {
+		static const size_t blocks[] = { PAGE, BLOCK, GIGA };
+		static const int huge[] = { 0, MAP_HUGETLB | (21 << MAP_HUGE_SHIFT),
+					    MAP_HUGETLB | (30 << MAP_HUGE_SHIFT) };
+
 		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 			size_t size = sizes[s] << 20;
 			void *buf;
 
-			if (sizes[s] > max_mib)
+			if (sizes[s] > max_mib || size < blocks[h])
 				continue;
 			buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | (h ? MAP_HUGETLB : 0),
-				   -1, 0);
+				   MAP_PRIVATE | MAP_ANONYMOUS | huge[h], -1, 0);
 			if (buf == MAP_FAILED) {
-				printf("# %s %lu MiB: no memory%s\n", h ? "2M" : "4K",
-				       sizes[s], h ? " (hugepages=)" : "");
+				printf("# %s %lu MiB: no memory%s\n",
+				       h == 2 ? "1G" : h ? "2M" : "4K", sizes[s],
+				       h ? " (hugepages=)" : "");
 				continue;
 			}
 			if (!h)
 				madvise(buf, size, MADV_NOHUGEPAGE);
 			memset(buf, 0, size);
 			for (p = 0; p < sizeof(paths) / sizeof(paths[0]); p++)
-				measure(&paths[p], ctxs[p], buf, sizes[s], h, floor_mem);
+				measure(&paths[p], ctxs[p], buf, sizes[s],
+					blocks[h], floor_mem);
 			munmap(buf, size);
 		}
 	}

@@ -14,6 +14,13 @@
  * The same seeded scenario runs with type1 using the IOMMU's hardware
  * dirty state and with it off (vfio_iommu_type1.hw_dirty_tracking=0, the
  * all-dirty answer type1 always gave).  Prints a table and TAP.
+ *
+ * Guest RAM is backed the way QEMU backs it by default: anonymous memory
+ * in transparent huge pages (2 MiB aligned, MADV_HUGEPAGE), which type1
+ * maps with 2 MiB IOMMU blocks where it is contiguous.  --backing hugetlb
+ * uses 2 MiB hugetlb pages, always blocks; --backing small 4 KiB pages
+ * that are not contiguous, never blocks.  VFIO_DIRTY_EXPECT_SPLIT=1 makes
+ * precision 1.0x a test: the IOMMU must split blocks when tracking starts.
  */
 #include <getopt.h>
 #include "tap.h"
@@ -26,7 +33,7 @@
 
 static struct {
 	unsigned long ram_mb;
-	bool huge;
+	const char *backing;		/* thp, hugetlb or small */
 	unsigned long writes;		/* device writes per round */
 	unsigned long hot_pages;	/* size of the hot set */
 	unsigned int hot_pct;		/* share of writes to the hot set */
@@ -36,6 +43,7 @@ static struct {
 	const char *modes;
 } opt = {
 	.ram_mb = 256,
+	.backing = "thp",
 	.writes = 200,
 	.hot_pages = 1024,
 	.hot_pct = 90,
@@ -56,7 +64,62 @@ struct result {
 	unsigned long reported;		/* pages reported by the harvests */
 	bool verified;
 	long first_bad;
+	unsigned long huge_kb;		/* of the source, in huge pages */
 };
+
+#define HUGE		(2UL << 20)
+
+/*
+ * Map the source as --backing says; *@len is what to munmap() from the
+ * address returned, which is not the source for THP (aligned inside).
+ */
+static uint8_t *map_source(unsigned long size, uint8_t **src, size_t *len)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	uint8_t *base;
+
+	*len = size;
+	if (!strcmp(opt.backing, "hugetlb"))
+		flags |= MAP_HUGETLB;
+	else if (!strcmp(opt.backing, "thp"))
+		*len += HUGE;
+	base = mmap(NULL, *len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (base == MAP_FAILED)
+		return base;
+	*src = base;
+	if (!strcmp(opt.backing, "thp")) {
+		*src = (uint8_t *)(((uintptr_t)base + HUGE - 1) & ~(HUGE - 1));
+		madvise(*src, size, MADV_HUGEPAGE);
+	} else if (!strcmp(opt.backing, "small")) {
+		madvise(*src, size, MADV_NOHUGEPAGE);
+	}
+	return base;
+}
+
+/* How much of [addr, addr + size) is in huge pages, from /proc/self/smaps */
+static unsigned long huge_kb(const void *addr)
+{
+	unsigned long start, end, kb, total = 0;
+	bool in = false;
+	char line[256];
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = (uintptr_t)addr >= start && (uintptr_t)addr < end;
+			continue;
+		}
+		if (in && (sscanf(line, "AnonHugePages: %lu kB", &kb) == 1 ||
+			   sscanf(line, "Private_Hugetlb: %lu kB", &kb) == 1))
+			total += kb;
+	}
+	fclose(f);
+	return total;
+}
 
 static double dma_seconds;	/* time spent in device writes */
 static unsigned long dma_writes;
@@ -152,10 +215,11 @@ static long device_round(struct edu *edu, uint8_t *scratch, uint8_t *touched,
 static void run(struct result *r)
 {
 	unsigned long npages = opt.ram_mb * 256, p, reported;
-	uint8_t *src, *dst, *scratch, *touched;
+	uint8_t *src = NULL, *src_base, *dst, *scratch, *touched;
 	uint64_t *bitmap;
 	struct edu edu;
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS, ret;
+	size_t src_len;
+	int ret;
 	bool legacy = !strcmp(r->mode, "legacy");
 	unsigned int round;
 	bool stop = false;
@@ -171,23 +235,27 @@ static void run(struct result *r)
 	}
 	if (edu_open(&edu, 0, -1))
 		return;
-	if (opt.huge)
-		flags |= MAP_HUGETLB;
-	src = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE, flags, -1, 0);
+	src_base = map_source(npages * PAGE, &src, &src_len);
 	scratch = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	dst = malloc(npages * PAGE);
 	bitmap = calloc((npages + 63) / 64, 8);
 	touched = calloc(npages, 1);
-	if (src == MAP_FAILED || scratch == MAP_FAILED || !dst || !bitmap || !touched) {
+	if (src_base == MAP_FAILED || scratch == MAP_FAILED || !dst || !bitmap ||
+	    !touched) {
 		printf("# %s: out of memory%s\n", r->mode,
-		       opt.huge ? " (huge pages: raise hugepages=)" : "");
+		       !strcmp(opt.backing, "hugetlb") ?
+		       " (huge pages: raise hugepages=)" : "");
 		goto out;
 	}
-	if (!opt.huge)
-		madvise(src, npages * PAGE, MADV_NOHUGEPAGE);
+	if (!strcmp(opt.backing, "small")) {
+		/* Even pages first: not contiguous, so never a block */
+		for (p = 0; p < 2 * npages; p += 2)
+			src[(p % npages + p / npages) * PAGE] = 0;
+	}
 	for (p = 0; p < npages; p++)
 		memset(src + p * PAGE, (int)(p * 7 + 1), PAGE);
+	r->huge_kb = huge_kb(src);
 	memset(scratch, 0, PAGE);
 	if (vfio_map(edu.container, src, RAM_IOVA, npages * PAGE) ||
 	    vfio_map(edu.container, scratch, SCRATCH_IOVA, PAGE)) {
@@ -273,8 +341,8 @@ out_unmap:
 	vfio_unmap(edu.container, SCRATCH_IOVA, PAGE);
 out:
 	edu_close(&edu, 1);
-	if (src != MAP_FAILED)
-		munmap(src, npages * PAGE);
+	if (src_base != MAP_FAILED)
+		munmap(src_base, src_len);
 	if (scratch != MAP_FAILED)
 		munmap(scratch, PAGE);
 	free(dst);
@@ -287,7 +355,9 @@ static void usage(const char *prog)
 {
 	printf("usage: %s [options]\n"
 	       "  --ram MIB          guest RAM to migrate (default %lu)\n"
-	       "  --huge             back it with 2M huge pages (2M IOMMU blocks)\n"
+	       "  --backing B        thp (as QEMU's guest RAM, the default), hugetlb\n"
+	       "                     (2M pages) or small (4K pages, not contiguous)\n"
+	       "  --huge             --backing hugetlb\n"
 	       "  --writes N         device page writes per round (default %lu)\n"
 	       "  --hot-pages N      size of the hot set (default %lu)\n"
 	       "  --hot-pct P        share of writes to the hot set (default %u)\n"
@@ -304,6 +374,7 @@ int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "ram", 1, NULL, 'r' }, { "huge", 0, NULL, 'H' },
+		{ "backing", 1, NULL, 'b' },
 		{ "writes", 1, NULL, 'w' }, { "hot-pages", 1, NULL, 'p' },
 		{ "hot-pct", 1, NULL, 'P' }, { "threshold", 1, NULL, 't' },
 		{ "max-rounds", 1, NULL, 'm' }, { "seed", 1, NULL, 's' },
@@ -316,7 +387,8 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': opt.ram_mb = strtoul(optarg, NULL, 0); break;
-		case 'H': opt.huge = true; break;
+		case 'H': opt.backing = "hugetlb"; break;
+		case 'b': opt.backing = optarg; break;
 		case 'w': opt.writes = strtoul(optarg, NULL, 0); break;
 		case 'p': opt.hot_pages = strtoul(optarg, NULL, 0); break;
 		case 'P': opt.hot_pct = strtoul(optarg, NULL, 0); break;
@@ -327,7 +399,9 @@ int main(int argc, char **argv)
 		default: usage(argv[0]); return c == 'h' ? 0 : 2;
 		}
 	}
-	if (!opt.ram_mb || !opt.writes || opt.hot_pct > 100) {
+	if (!opt.ram_mb || !opt.writes || opt.hot_pct > 100 ||
+	    (strcmp(opt.backing, "thp") && strcmp(opt.backing, "hugetlb") &&
+	     strcmp(opt.backing, "small"))) {
 		usage(argv[0]);
 		return 2;
 	}
@@ -338,7 +412,7 @@ int main(int argc, char **argv)
 	printf("# pre-copy migration of %lu MiB (%s), %lu device writes per "
 	       "round (%u%% to %lu hot pages), seed %llu, converged below %lu "
 	       "dirty pages, at most %u rounds\n", opt.ram_mb,
-	       opt.huge ? "2M blocks" : "4K pages", opt.writes, opt.hot_pct,
+	       opt.backing, opt.writes, opt.hot_pct,
 	       opt.hot_pages, (unsigned long long)opt.seed, opt.threshold,
 	       opt.max_rounds);
 	for (i = 0; i < 2; i++) {
@@ -364,6 +438,8 @@ int main(int argc, char **argv)
 		data_line("demo-summary.csv", "%s,%u,%lu,%lu,%lu,%lu,%d", r->mode,
 			  r->rounds, r->sent, r->final, r->reported, r->written,
 			  r->verified);
+		printf("# %-7s source: %lu of %lu KiB in huge pages\n", r->mode,
+		       r->huge_kb, opt.ram_mb * 1024);
 		if (r->first_bad >= 0)
 			printf("# %s: first differing page: %ld (IOVA 0x%llx)\n",
 			       r->mode, r->first_bad,
@@ -374,6 +450,11 @@ int main(int argc, char **argv)
 	if (dma_writes)
 		printf("# the device wrote %lu pages by DMA in %.2f s: %.0f pages/s\n",
 		       dma_writes, dma_seconds, dma_writes / dma_seconds);
+	if (res[0].available && getenv("VFIO_DIRTY_EXPECT_SPLIT") &&
+	    atoi(getenv("VFIO_DIRTY_EXPECT_SPLIT")) == 1)
+		ksft_test_result(res[0].reported == res[0].written,
+		    "hw: %lu pages reported for %lu written (the IOMMU splits "
+		    "its blocks)\n", res[0].reported, res[0].written);
 	if (res[0].available && res[1].available) {
 		printf("# hardware tracking sent %.1fx fewer pages, %.1fx fewer "
 		       "in the final round\n",

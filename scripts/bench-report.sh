@@ -15,19 +15,23 @@ awk -F, 'NR > 1 {
 	key = $2 " " $3
 	clean[$1, key] = $7; all[$1, key] = $9; fl[key] = $4
 	start[$1, key] = $5; stop[$1, key] = $6
+	few[$1, key] = $10; pt[$1, key] = $12
 	if (!(key in seen)) { seen[key] = 1; keys[n++] = key }
 }
 END {
-	printf "%-9s %16s %16s %12s %12s %15s %14s %14s\n", "mapping",
-	       "hw clean/floor", "fd clean/floor", "hw/fd clean", "hw/fd all",
-	       "hw clean us/GiB", "START us/GiB", "legacy us/GiB"
+	printf "%-9s %16s %16s %12s %12s %15s %14s %14s %9s %9s %14s\n",
+	       "mapping", "hw clean/floor", "fd clean/floor", "hw/fd clean",
+	       "hw/fd all", "hw clean us/GiB", "START us/GiB", "legacy us/GiB",
+	       "hw prec", "fd prec", "tables KiB/GiB"
 	for (i = 0; i < n; i++) {
 		k = keys[i]; split(k, a, " "); gib = a[2] / 1024
 		h = clean["type1-hw", k]; f = clean["iommufd", k]
-		printf "%-9s %16.1f %16.1f %12.2f %12.2f %15.0f %14.0f %14.0f\n",
+		printf "%-9s %16.1f %16.1f %12.2f %12.2f %15.0f %14.0f %14.0f %8.1fx %8.1fx %14.0f\n",
 		       a[2] "M/" a[1], h / fl[k], f / fl[k], h / f,
 		       all["type1-hw", k] / all["iommufd", k], h / gib,
-		       start["type1-hw", k] / gib, clean["type1-legacy", k] / gib
+		       start["type1-hw", k] / gib, clean["type1-legacy", k] / gib,
+		       few["type1-hw", k] / 64, few["iommufd", k] / 64,
+		       pt["type1-hw", k] / gib
 	}
 }' "$csv" | tee "$out/bench-table.txt"
 

@@ -7,7 +7,8 @@
 #                  upstream (upstream's VFIO selftests), iommufd (the
 #                  iommufd selftests, apart: lockdep),
 #                  httu0 (HTTU off: the fallback), noril (no range
-#                  invalidation), lts (the 6.12 backport) and nested (the
+#                  invalidation), nobbml (no BBML2: blocks are not split),
+#                  lts (the 6.12 backport) and nested (the
 #                  real VMM), all on mainline but lts; ends with
 #                  "N passed, N failed, N skipped"
 #   run.sh demo    the boots demo and nested
@@ -20,7 +21,7 @@
 
 what=${1:-test}
 case $what in
-test) boots=(httu upstream iommufd httu0 noril lts nested) ;;
+test) boots=(httu upstream iommufd httu0 noril nobbml lts nested) ;;
 demo) boots=(demo nested) ;;
 bench) boots=(bench) ;;
 nested-base) boots=(nested) ;;
