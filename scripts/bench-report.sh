@@ -59,5 +59,12 @@ gnuplot <<-GP
 	     "$out/b-iommufd-2M.dat" title "iommufd, 2M" lw 2 dt 2
 GP
 rm -f "$out"/b-*.dat
+# The scale part: one GiB mapped again at each GiB of IOVA.
+if cp "$dir/data/bench-scale.csv" "$out/bench-scale.csv" 2>/dev/null; then
+	awk -F, 'NR == 2 { first = $4 }
+	NR > 1 { printf "scale %6s MiB of IOVA: GET_BITMAP %9.0f us, %7.0f us/GiB, %5.2fx the first size per GiB\n",
+		 $1, $3, $4, $4 / first }' "$out/bench-scale.csv" |
+		tee "$out/bench-scale.txt"
+fi
 echo "bench numbers: $csv"
 echo "bench plot:    $out/bench.png"
