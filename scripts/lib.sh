@@ -63,6 +63,7 @@ KSRC=$(ksrc "$KERNEL_FLAVOUR")
 read -r KLINE_VERSION KPATCHES <<<"$(kline "$KERNEL_FLAVOUR")"
 QSRC=$BUILD/qemu
 QOBJ=$BUILD/qemu-build
+QINNER=$BUILD/qemu-inner
 QEMU=$QOBJ/qemu-system-aarch64
 BASE_TAG=base
 CROSS=aarch64-linux-gnu-

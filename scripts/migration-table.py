@@ -15,9 +15,13 @@ import shutil
 import sys
 
 ROWS = {
-    'type1-hw': 'type1, hardware dirty tracking (this series)',
-    'type1-legacy': 'type1, every pinned page dirty (the base)',
-    'iommufd': 'iommufd backend (IOMMU_HWPT_GET_DIRTY_BITMAP)',
+    'type1-hw': 'type1, hardware dirty tracking asked for by the project\'s '
+                'QEMU (patches/qemu), default settings',
+    'type1-stock': 'type1, hardware dirty tracking given to Debian\'s QEMU '
+                   'by vfio_iommu_type1.hw_dirty_tracking=Y',
+    'type1-legacy': 'type1, every pinned page dirty (the base), Debian\'s QEMU',
+    'iommufd': 'iommufd backend (IOMMU_HWPT_GET_DIRTY_BITMAP), the project\'s '
+               'QEMU, default settings',
 }
 
 
@@ -32,7 +36,8 @@ def main():
         print('no migration results in', path)
         return 1
     head = ['row', 'page check', 'RAM sent (MiB)', 'dirty syncs',
-            'total (ms)', 'downtime (ms)', 'converged']
+            'total (ms)', 'downtime (ms)', 'converged',
+            'pages per bitmap, max / median']
     print('| ' + ' | '.join(head) + ' |')
     print('|' + '---|' * len(head))
     for r in rows:
@@ -46,7 +51,9 @@ def main():
         print('| ' + ' | '.join([
             r['row'], check, mib, r['dirty_syncs'] or '-', r['total_ms'] or '-',
             r['downtime_ms'] or '-',
-            'no, downtime limit raised' if r['forced'] == 'yes' else 'yes']) + ' |')
+            'no, downtime limit raised' if r['forced'] == 'yes' else 'yes',
+            '%s / %s' % (r.get('bitmap_max') or '-',
+                         r.get('bitmap_median') or '-')]) + ' |')
     for r in rows:
         print('  %-13s %s' % (r['row'], ROWS.get(r['row'], '')))
     if len(sys.argv) > 2:

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The real-VMM migration run: Debian's QEMU 10 inside the emulated host.
+# The real-VMM migration run: QEMU 10 inside the emulated host.
 #
-#   nested.sh rootfs     the inner VMM's files: qemu-system-aarch64 from
+#   nested.sh rootfs     Debian's inner VMM: qemu-system-aarch64 from
 #                        bookworm-backports (arm64), the libraries it loads
 #                        and busybox; made once with mmdebstrap, cached in
 #                        $CACHE/inner-qemu-<version>
 #   nested.sh initramfs  the host's (L1) initramfs: PID 1 and the run's
-#                        script, the inner VMM, and the nested guest (L2):
+#                        script, the inner VMMs, and the nested guest (L2):
 #                        the lean kernel and an initramfs with l2_stamp
+#
+# The inner VMMs are the project's QEMU (build/qemu with patches/qemu,
+# cross-built by 'qemu.sh inner'), /usr/bin/qemu-system-aarch64, and
+# Debian's unmodified binary, /usr/bin/qemu-system-aarch64-debian.  The
+# project's build loads a subset of the libraries Debian's does, from the
+# same release (bookworm, arm64), so the rootfs has them.
 #
 # Both kernels are the lean flavour (no KASAN/lockdep): L1 runs KVM under
 # TCG, and L2 runs under L1's KVM.
@@ -103,6 +109,7 @@ initramfs() {
 	mkdir -p "$NOBJ"
 	[ -f "$KOBJ/arch/arm64/boot/Image" ] || die "no lean kernel; run KERNEL_FLAVOUR=lean scripts/kernel.sh build"
 	[ -x "$gobj/init" ] || die "no guest init; run scripts/initramfs.sh"
+	[ -x "$QINNER/qemu-system-aarch64" ] || die "no inner VMM; run scripts/qemu.sh inner"
 	stage "building the nested run's programs and initramfs"
 	for f in l2_stamp qmp; do
 		if [ ! "$NOBJ/$f" -nt "$TOP/guest/nested/$f.c" ]; then
@@ -121,6 +128,10 @@ initramfs() {
 	EOF
 	"$KOBJ/usr/gen_init_cpio" "$NOBJ/l2.list" >"$NOBJ/l2.cpio"
 
+	"${CROSS}strip" -o "$NOBJ/qemu-system-aarch64" "$QINNER/qemu-system-aarch64"
+	lib_closure "$ROOTFS" "$NOBJ/qemu-system-aarch64" >/dev/null ||
+		die "the project's inner VMM needs a library Debian's does not load"
+
 	plan_suites nested >"$NOBJ/plan-nested"
 	{
 		echo "dir /dev 0755 0 0"
@@ -138,9 +149,14 @@ initramfs() {
 			[ "$d" = ./usr ] || [ "$d" = ./usr/bin ] || echo "dir ${d#.} 0755 0 0"
 		done
 		(cd "$ROOTFS" && find . -type f ! -name VERSION | sort) | while read -r f; do
-			echo "file ${f#.} $ROOTFS/$f 0755 0 0"
+			case $f in
+			./usr/bin/qemu-system-aarch64)
+				echo "file /usr/bin/qemu-system-aarch64-debian $ROOTFS/$f 0755 0 0"
+				echo "file /usr/bin/qemu-system-aarch64 $NOBJ/qemu-system-aarch64 0755 0 0" ;;
+			*) echo "file ${f#.} $ROOTFS/$f 0755 0 0" ;;
+			esac
 		done
-		for f in sh cat echo grep sed sleep kill mkfifo rm ls head tail tr cut wc date timeout dd; do
+		for f in sh cat echo grep sed sleep kill mkfifo rm ls head tail tr cut wc date timeout dd awk sort; do
 			echo "slink /bin/$f /usr/bin/busybox 0777 0 0"
 		done
 	} >"$NOBJ/l1.list"

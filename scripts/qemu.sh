@@ -7,6 +7,8 @@
 #   qemu.sh tree     build/qemu: unpack and apply the series (once; keeps
 #                    local commits, like the kernel tree)
 #   qemu.sh build    tree, then configure and build
+#   qemu.sh inner    tree, then cross-build qemu-system-aarch64 for arm64
+#                    (KVM only), the inner VMM of the real migration run
 #   qemu.sh export   build/qemu's commits -> patches/qemu (format-patch
 #                    --cover-letter; cover text: patches/qemu-cover-letter.txt)
 #   qemu.sh check    QEMU's scripts/checkpatch.pl on every patch
@@ -84,6 +86,35 @@ build() {
 	logged "$BUILD/logs/qemu.log" ninja -C "$QOBJ" -j"$JOBS" qemu-system-aarch64
 }
 
+# The inner VMM: the same tree cross-built for arm64 against Debian's arm64
+# libraries (multiarch: libglib2.0-dev:arm64, zlib1g-dev:arm64), KVM only
+# and only the virt board, as QEMU's own cross-arm64-kvm-only CI job builds
+# it.  libfdt-dev cannot be installed for two architectures at once: the
+# arm64 library (libfdt1:arm64) is linked through a private libfdt.so, with
+# the architecture-independent headers of the host's libfdt-dev.
+inner() {
+	local key lib=$QINNER/lib
+	tree
+	key="$(git -C "$QSRC" config smmu.version) inner-v1"
+	if [ ! -f "$QINNER/build.ninja" ] || ! uptodate "$QINNER/.smmu-configured" "$key"; then
+		stage "configuring the inner VMM (qemu-system-aarch64 for arm64)"
+		rm -rf "$QINNER"
+		mkdir -p "$lib"
+		ln -s /usr/lib/aarch64-linux-gnu/libfdt.so.1 "$lib/libfdt.so"
+		echo "CONFIG_ARM_VIRT=y" >"$QSRC/configs/devices/aarch64-softmmu/smmu-httu.mak"
+		(cd "$QINNER" && CC="ccache ${CROSS}gcc" logged "$BUILD/logs/qemu-inner-configure.log" \
+			"$QSRC/configure" --cross-prefix="$CROSS" --target-list=aarch64-softmmu \
+			--disable-tcg --without-default-features --enable-kvm --enable-fdt=system \
+			--extra-ldflags="-L$lib" \
+			--python=/usr/bin/python3 --with-devices-aarch64=smmu-httu --disable-download \
+			--disable-docs --disable-tools --disable-guest-agent \
+			--disable-debug-info --disable-werror --disable-install-blobs)
+		mark "$QINNER/.smmu-configured" "$key"
+	fi
+	stage "building the inner VMM (log: build/logs/qemu-inner.log)"
+	logged "$BUILD/logs/qemu-inner.log" ninja -C "$QINNER" -j"$JOBS" qemu-system-aarch64
+}
+
 export_series() {
 	[ -d "$QSRC/.git" ] || die "no QEMU tree: run 'make qemu-tree' first"
 	[ -z "$(git -C "$QSRC" status --porcelain --untracked-files=no)" ] ||
@@ -132,7 +163,8 @@ check() {
 case ${1:-build} in
 tree) tree ;;
 build) build ;;
+inner) inner ;;
 export) export_series ;;
 check) check ;;
-*) die "usage: $0 tree|build|export|check" ;;
+*) die "usage: $0 tree|build|inner|export|check" ;;
 esac

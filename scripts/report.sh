@@ -38,7 +38,7 @@ if [ -d "$run/bench" ]; then
 	bash "$TOP/scripts/bench-report.sh" "$run/bench" "$run" || true
 fi
 if [ -d "$run/nested" ]; then
-	stage "the real VMM: $(sed -n 's/^qemu-system-arm (arm64) *//p' "$run/versions.txt" 2>/dev/null) migrating a guest that writes by DMA"
+	stage "the real VMM: the project's QEMU $(sed -n 's/^qemu (Debian source) *//p' "$run/versions.txt" 2>/dev/null) + patches/qemu, and Debian's $(sed -n 's/^qemu-system-arm (arm64) *//p' "$run/versions.txt" 2>/dev/null), migrating a guest that writes by DMA"
 	python3 "$TOP/scripts/migration-table.py" "$run/nested" "$run" || true
 fi
 

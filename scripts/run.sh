@@ -57,7 +57,11 @@ if [ -n "$main_flavour" ]; then
 	KERNEL_FLAVOUR=$main_flavour bash "$TOP/scripts/initramfs.sh"
 fi
 bash "$TOP/scripts/qemu.sh" build
-case " ${boots[*]} " in *" nested "*) bash "$TOP/scripts/nested.sh" rootfs ;; esac
+case " ${boots[*]} " in
+*" nested "*)
+	bash "$TOP/scripts/qemu.sh" inner
+	bash "$TOP/scripts/nested.sh" rootfs ;;
+esac
 
 run=$OUT/$what-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run"
