@@ -7,7 +7,7 @@
 include versions.mk
 export KERNEL_DEB_VERSION LTS_KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION
 
-.PHONY: help demo test test-fresh bench nested-base report tree kernel qemu \
+.PHONY: help demo test test-fresh bench stress stress-kcsan nested-base report tree kernel qemu \
 	qemu-tree export qemu-export check-series clean
 
 help:
@@ -18,6 +18,9 @@ help:
 	@echo 'More:'
 	@echo '  make test-fresh    make test inside a new minimal Debian 12 root (what CI runs)'
 	@echo '  make bench         what a dirty harvest costs, side by side (not a test)'
+	@echo '  make stress        10 minutes of every dirty tracking path at once, then'
+	@echo '                     30000 malformed calls (STRESS_SECONDS, STRESS_SEED)'
+	@echo '  make stress-kcsan  the stress on a KCSAN kernel (data races)'
 	@echo '  make nested-base   the real-VMM run on the unmodified base kernel (loses pages)'
 	@echo '  make report RUN=out/<run>   read a saved run again and report'
 	@echo 'Developing the kernel series:'
@@ -43,6 +46,12 @@ test-fresh:
 
 bench:
 	@bash scripts/run.sh bench
+
+stress:
+	@bash scripts/run.sh stress
+
+stress-kcsan:
+	@bash scripts/run.sh stress-kcsan
 
 nested-base:
 	@bash scripts/run.sh nested-base

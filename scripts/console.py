@@ -32,6 +32,7 @@ import sys
 # Kernel and emulator reports that fail a run wherever they appear.
 BAD = [
     (re.compile(r'WARNING: CPU: \d+ PID: \d+|WARNING: .* at '), 'kernel WARNING'),
+    (re.compile(r'BUG: KCSAN: '), 'KCSAN data race'),
     (re.compile(r'BUG: '), 'kernel BUG'),
     (re.compile(r'Oops[: ]|Internal error: Oops'), 'kernel Oops'),
     (re.compile(r'Kernel panic'), 'kernel panic'),

@@ -20,6 +20,10 @@ PKGS=(
 	# static arm64 selftests: upstream's VFIO selftest library links
 	# libuuid, the iommufd selftests libcap
 	uuid-dev:arm64 libcap-dev:arm64
+	# the project's QEMU cross-built for arm64, the inner VMM (qemu.sh
+	# inner).  libfdt-dev is not co-installable across architectures:
+	# the arm64 library only, the host's headers.
+	libglib2.0-dev:arm64 zlib1g-dev:arm64 libfdt1:arm64
 )
 
 missing=()

@@ -88,11 +88,15 @@ kmake() {
 configure() {
 	local frags=("$TOP"/config/*.config "$TOP/config/$KLINE"/*.config) sha
 	# NN-name-debug.config goes only into the debug kernels (debug, lts),
-	# NN-name-lean.config only into the lean ones; config/X.Y/ only into
-	# the kernels of line X.Y.
-	local other=lean
-	case $KERNEL_FLAVOUR in debug | lts) ;; *) other=debug ;; esac
-	frags=($(printf '%s\n' "${frags[@]}" | grep -v -- "-$other\.config\$"))
+	# NN-name-lean.config only into the lean ones, NN-name-kcsan.config
+	# only into the KCSAN one; config/X.Y/ only into the kernels of line X.Y.
+	local other='(lean|kcsan)'
+	case $KERNEL_FLAVOUR in
+	debug | lts) ;;
+	kcsan) other='(debug|lean)' ;;
+	*) other='(debug|kcsan)' ;;
+	esac
+	frags=($(printf '%s\n' "${frags[@]}" | grep -Ev -- "-$other\.config\$"))
 	sha=$(cat "${frags[@]}" | sha1sum | cut -c1-12)
 	if [ -f "$KOBJ/.config" ] && uptodate "$KOBJ/.fragments.sha" "$sha"; then
 		return 0

@@ -24,13 +24,16 @@ INNER_QEMU_DEB_VERSION=${INNER_QEMU_DEB_VERSION:-$(sed -n 's/^INNER_QEMU_DEB_VER
 #   base   lean, from the unmodified base plus only the edu migration
 #          sample (a worktree of build/linux)      build/linux-base -> build/kobj-base
 #   lts    debug, from the 6.12 LTS backport       build/linux-6.12 -> build/kobj-lts
+#   kcsan  mainline with KCSAN (the data race       build/linux -> build/kobj-kcsan
+#          detector, which excludes KASAN), for
+#          'make stress-kcsan'
 # build/linux is mainline (linux-source-7.3) with patches/linux;
 # build/linux-6.12 is the LTS line (linux-source-6.12) with patches/linux-6.12.
 KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-debug}
 kobj() {
 	case $1 in
-	debug | lean | base | lts) echo "$BUILD/kobj-$1" ;;
-	*) echo "KERNEL_FLAVOUR is debug, lean, base or lts, not '$1'" >&2; exit 1 ;;
+	debug | lean | base | lts | kcsan) echo "$BUILD/kobj-$1" ;;
+	*) echo "KERNEL_FLAVOUR is debug, lean, base, lts or kcsan, not '$1'" >&2; exit 1 ;;
 	esac
 }
 ksrc() {

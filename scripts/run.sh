@@ -13,6 +13,8 @@
 #                  "N passed, N failed, N skipped"
 #   run.sh demo    the boots demo and nested
 #   run.sh bench   the boot bench (the lean kernel)
+#   run.sh stress  the boot stress (make stress); stress-kcsan: the same
+#                  on the KCSAN kernel
 #   run.sh nested-base  the boot nested with the unmodified base as host
 #
 # Each boot's console goes to out/<what>-<date>/<boot>.log; scripts/report.sh
@@ -24,8 +26,9 @@ case $what in
 test) boots=(httu upstream iommufd httu0 noril nobbml lts nested) ;;
 demo) boots=(demo nested) ;;
 bench) boots=(bench) ;;
+stress | stress-kcsan) boots=("$what") ;;
 nested-base) boots=(nested) ;;
-*) die "usage: $0 test|demo|bench|nested-base" ;;
+*) die "usage: $0 test|demo|bench|stress|stress-kcsan|nested-base" ;;
 esac
 
 # The kernel flavours the boots need; bench builds only the lean kernel.

@@ -39,7 +39,7 @@
 # Prints one TAP line per check, the "l1: result" lines with QEMU's
 # query-migrate reply for the host's table, and the consoles of both L2s.
 #
-# Options: --rows "ROW..." --seed N --mib M (L2 buffer) --rate R (DMA
+# Options: --rows ROW,... --seed N --mib M (L2 buffer) --rate R (DMA
 # stamps per second) --run S (seconds of workload before the migration)
 # --converge S
 set -u
@@ -52,7 +52,7 @@ RUN=4
 CONVERGE=20
 while [ $# -gt 0 ]; do
 	case $1 in
-	--rows) ROWS=$2 ;;
+	--rows) ROWS=$(echo "$2" | tr , " ") ;;
 	--seed) SEED=$2 ;;
 	--mib) MIB=$2 ;;
 	--rate) RATE=$2 ;;
