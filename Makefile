@@ -19,7 +19,7 @@ help:
 	@echo '  make test-fresh    make test inside a new minimal Debian 12 root (what CI runs)'
 	@echo '  make bench         what a dirty harvest costs, side by side (not a test)'
 	@echo '  make stress        10 minutes of every dirty tracking path at once, then'
-	@echo '                     30000 malformed calls (STRESS_SECONDS, STRESS_SEED)'
+	@echo '                     100000 malformed calls (STRESS_SECONDS, STRESS_SEED)'
 	@echo '  make stress-kcsan  the stress on a KCSAN kernel (data races)'
 	@echo '  make nested-base   the real-VMM run on the unmodified base kernel (loses pages)'
 	@echo '  make report RUN=out/<run>   read a saved run again and report'

@@ -150,7 +150,10 @@ plan_suites() {
 }
 plan_opt() {
 	[ -f "$PLANS/$1" ] || die "no test plan tests/plans/$1"
-	sed -n "s/^@$2 //p" "$PLANS/$1"
+	local line
+	sed -n "s/^@$2 //p" "$PLANS/$1" | while IFS= read -r line; do
+		expand_knobs "$line"
+	done
 }
 # line_plans FLAVOUR: the plans booted on that flavour's kernel line (the
 # LTS line's plans are those with "@kernel lts"), nested apart: it has an
