@@ -262,4 +262,31 @@ static inline int type1_get_bitmap(int container, uint64_t iova, uint64_t size,
 	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &req) ? -errno : 0;
 }
 
+/*
+ * Unmap [iova, iova + size) with its dirty bitmap, one bit per 4K page,
+ * into @bitmap, which the caller zeroes first.
+ */
+static inline int type1_unmap_get_bitmap(int container, uint64_t iova,
+					 uint64_t size, uint64_t *bitmap)
+{
+	struct {
+		struct vfio_iommu_type1_dma_unmap u;
+		struct vfio_bitmap b;
+	} req = {
+		.u = {
+			.argsz = sizeof(req),
+			.flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
+			.iova = iova,
+			.size = size,
+		},
+		.b = {
+			.pgsize = 4096,
+			.size = (size / 4096 + 63) / 64 * 8,
+			.data = (__u64 *)bitmap,
+		},
+	};
+
+	return ioctl(container, VFIO_IOMMU_UNMAP_DMA, &req) ? -errno : 0;
+}
+
 #endif

@@ -141,27 +141,13 @@ static int map_region(struct region *r)
 /* Unmap with a dirty bitmap and copy what it reports; the region is locked */
 static int unmap_with_bitmap(struct region *r, uint64_t *bitmap)
 {
-	struct {
-		struct vfio_iommu_type1_dma_unmap u;
-		struct vfio_bitmap b;
-	} req = {
-		.u = {
-			.argsz = sizeof(req),
-			.flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
-			.iova = r->iova,
-			.size = r->npages * PAGE,
-		},
-		.b = {
-			.pgsize = PAGE,
-			.size = (r->npages + 63) / 64 * 8,
-			.data = (__u64 *)bitmap,
-		},
-	};
+	int ret;
 
-	memset(bitmap, 0, req.b.size);
-	if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &req)) {
-		fail("unmap with a dirty bitmap", errno);
-		return -errno;
+	memset(bitmap, 0, (r->npages + 63) / 64 * 8);
+	ret = type1_unmap_get_bitmap(container, r->iova, r->npages * PAGE, bitmap);
+	if (ret) {
+		fail("unmap with a dirty bitmap", ret);
+		return ret;
 	}
 	r->mapped = false;
 	atomic_fetch_add(&ops.unmaps, 1);

@@ -58,32 +58,37 @@ tree() {
 	apply_series "$QSRC" "$TOP/patches/qemu"
 }
 
-build() {
-	local key
-	tree
-	# Configure once per source version and set of options; ninja follows
-	# source changes (and re-runs meson) by itself.
-	key="$(git -C "$QSRC" config smmu.version) options-v3"
-	if [ ! -f "$QOBJ/build.ninja" ] || ! uptodate "$QOBJ/.smmu-configured" "$key"; then
-		stage "configuring qemu-system-aarch64"
-		rm -rf "$QOBJ"
-		mkdir -p "$QOBJ"
-		# Only the virt board; Kconfig defaults still bring the SMMUv3,
-		# edu and vfio-pci.  The file stays untracked in the tree.
+# configure_and_build OBJ KEY NAME LOG CC CONFIGURE-OPTIONS...: configure in OBJ
+# once per source version and KEY (ninja follows source changes, and re-runs
+# meson, by itself), then build qemu-system-aarch64.  Only the virt board;
+# Kconfig defaults still bring the SMMUv3, edu and vfio-pci.  The devices
+# file stays untracked in the tree.  configure word-splits CC, so ccache
+# goes in front of the compiler.  Debian's python3 is the one that has
+# Debian's meson.  Debian's tarball has no firmware blobs: none is
+# installed.
+configure_and_build() {
+	local obj=$1 key="$(git -C "$QSRC" config smmu.version) $2" name=$3 log=$4 cc=$5
+	shift 5
+	if [ ! -f "$obj/build.ninja" ] || ! uptodate "$obj/.smmu-configured" "$key"; then
+		stage "configuring $name"
+		rm -rf "$obj"
+		mkdir -p "$obj"
 		echo "CONFIG_ARM_VIRT=y" >"$QSRC/configs/devices/aarch64-softmmu/smmu-httu.mak"
-		# configure word-splits CC, so ccache goes in front of gcc.
-		# Debian's python3 is the one that has Debian's meson.  Debian's
-		# tarball has no firmware blobs: none is installed.
-		(cd "$QOBJ" && CC="ccache gcc" logged "$BUILD/logs/qemu-configure.log" \
-			"$QSRC/configure" --target-list=aarch64-softmmu \
+		(cd "$obj" && CC="$cc" logged "$BUILD/logs/$log-configure.log" \
+			"$QSRC/configure" --target-list=aarch64-softmmu "$@" \
 			--without-default-features --enable-fdt=system \
 			--python=/usr/bin/python3 --with-devices-aarch64=smmu-httu --disable-download \
 			--disable-docs --disable-tools --disable-guest-agent \
 			--disable-debug-info --disable-werror --disable-install-blobs)
-		mark "$QOBJ/.smmu-configured" "$key"
+		mark "$obj/.smmu-configured" "$key"
 	fi
-	stage "building qemu-system-aarch64 (log: build/logs/qemu.log)"
-	logged "$BUILD/logs/qemu.log" ninja -C "$QOBJ" -j"$JOBS" qemu-system-aarch64
+	stage "building $name (log: build/logs/$log.log)"
+	logged "$BUILD/logs/$log.log" ninja -C "$obj" -j"$JOBS" qemu-system-aarch64
+}
+
+build() {
+	tree
+	configure_and_build "$QOBJ" options-v3 qemu-system-aarch64 qemu "ccache gcc"
 }
 
 # The inner VMM: the same tree cross-built for arm64 against Debian's arm64
@@ -93,26 +98,13 @@ build() {
 # arm64 library (libfdt1:arm64) is linked through a private libfdt.so, with
 # the architecture-independent headers of the host's libfdt-dev.
 inner() {
-	local key lib=$QINNER/lib
+	local lib=$BUILD/qemu-inner-lib
 	tree
-	key="$(git -C "$QSRC" config smmu.version) inner-v1"
-	if [ ! -f "$QINNER/build.ninja" ] || ! uptodate "$QINNER/.smmu-configured" "$key"; then
-		stage "configuring the inner VMM (qemu-system-aarch64 for arm64)"
-		rm -rf "$QINNER"
-		mkdir -p "$lib"
-		ln -s /usr/lib/aarch64-linux-gnu/libfdt.so.1 "$lib/libfdt.so"
-		echo "CONFIG_ARM_VIRT=y" >"$QSRC/configs/devices/aarch64-softmmu/smmu-httu.mak"
-		(cd "$QINNER" && CC="ccache ${CROSS}gcc" logged "$BUILD/logs/qemu-inner-configure.log" \
-			"$QSRC/configure" --cross-prefix="$CROSS" --target-list=aarch64-softmmu \
-			--disable-tcg --without-default-features --enable-kvm --enable-fdt=system \
-			--extra-ldflags="-L$lib" \
-			--python=/usr/bin/python3 --with-devices-aarch64=smmu-httu --disable-download \
-			--disable-docs --disable-tools --disable-guest-agent \
-			--disable-debug-info --disable-werror --disable-install-blobs)
-		mark "$QINNER/.smmu-configured" "$key"
-	fi
-	stage "building the inner VMM (log: build/logs/qemu-inner.log)"
-	logged "$BUILD/logs/qemu-inner.log" ninja -C "$QINNER" -j"$JOBS" qemu-system-aarch64
+	mkdir -p "$lib"
+	ln -sf /usr/lib/aarch64-linux-gnu/libfdt.so.1 "$lib/libfdt.so"
+	configure_and_build "$QINNER" inner-v1 "the inner VMM (qemu-system-aarch64 for arm64)" \
+		qemu-inner "ccache ${CROSS}gcc" --cross-prefix="$CROSS" --disable-tcg --enable-kvm \
+		--extra-ldflags="-L$lib"
 }
 
 export_series() {
