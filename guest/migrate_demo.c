@@ -142,27 +142,6 @@ static uint64_t next_rand(void)
 	return rng;
 }
 
-static bool cap_precise(int container)
-{
-	static char buf[4096];
-	struct vfio_iommu_type1_info *info = (void *)buf;
-	struct vfio_info_cap_header *hdr;
-	uint32_t off;
-
-	memset(buf, 0, sizeof(buf));
-	info->argsz = sizeof(buf);
-	if (ioctl(container, VFIO_IOMMU_GET_INFO, info) ||
-	    !(info->flags & VFIO_IOMMU_INFO_CAPS))
-		return false;
-	for (off = info->cap_offset; off; off = hdr->next) {
-		hdr = (void *)(buf + off);
-		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION)
-			return ((struct vfio_iommu_type1_info_cap_migration *)hdr)->flags &
-			       VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_HW_PRECISE;
-	}
-	return false;
-}
-
 static unsigned long copy_dirty(uint8_t *dst, const uint8_t *src,
 				const uint64_t *bitmap, unsigned long npages)
 {
@@ -263,7 +242,7 @@ static void run(struct result *r)
 		goto out;
 	}
 	r->available = true;
-	r->precise = cap_precise(edu.container);
+	r->precise = type1_hw_precise(edu.container);
 	if (!legacy && !r->precise) {
 		printf("# %s: type1 does not report hardware precise tracking here "
 		       "(IOMMU without dirty tracking?)\n", r->mode);

@@ -8,6 +8,7 @@
 #define SMMU_HTTU_VFIO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/vfio.h>
@@ -234,18 +235,33 @@ static inline int type1_dirty_pages(int container, uint32_t flags)
 }
 
 /*
+ * What a bitmap of the 7.3 series reports: struct vfio_bitmap_info after
+ * the struct vfio_bitmap, counted in argsz.  The 6.12 backport's headers
+ * do not have it, and its type1 ignores it.
+ */
+struct type1_bitmap_info {
+	uint32_t flags;
+#define TYPE1_BITMAP_INFO_VALID		(1 << 0)
+#define TYPE1_BITMAP_INFO_UNTRACKED	(1 << 1)
+	uint32_t reserved;
+};
+
+/*
  * GET_BITMAP over [iova, iova + size), one bit per 4K page.  The caller
  * zeroes @bitmap first, as the uAPI asks (and as for iommufd, which ORs).
+ * With @info, the kernel says there what the bitmap reports.
  */
-static inline int type1_get_bitmap(int container, uint64_t iova, uint64_t size,
-				   uint64_t *bitmap)
+static inline int type1_get_bitmap_info(int container, uint64_t iova,
+					uint64_t size, uint64_t *bitmap,
+					struct type1_bitmap_info *info)
 {
 	struct {
 		struct vfio_iommu_type1_dirty_bitmap d;
 		struct vfio_iommu_type1_dirty_bitmap_get g;
+		struct type1_bitmap_info i;
 	} req = {
 		.d = {
-			.argsz = sizeof(req),
+			.argsz = info ? sizeof(req) : offsetof(typeof(req), i),
 			.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
 		},
 		.g = {
@@ -259,22 +275,56 @@ static inline int type1_get_bitmap(int container, uint64_t iova, uint64_t size,
 		},
 	};
 
-	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &req) ? -errno : 0;
+	if (ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &req))
+		return -errno;
+	if (info)
+		*info = req.i;
+	return 0;
+}
+
+static inline int type1_get_bitmap(int container, uint64_t iova, uint64_t size,
+				   uint64_t *bitmap)
+{
+	return type1_get_bitmap_info(container, iova, size, bitmap, NULL);
+}
+
+/* Does type1 say that the IOMMU tracks the DMA of every group? */
+static inline bool type1_hw_precise(int container)
+{
+	static char buf[4096];
+	struct vfio_iommu_type1_info *info = (void *)buf;
+	struct vfio_info_cap_header *hdr;
+	uint32_t off;
+
+	memset(buf, 0, sizeof(buf));
+	info->argsz = sizeof(buf);
+	if (ioctl(container, VFIO_IOMMU_GET_INFO, info) ||
+	    !(info->flags & VFIO_IOMMU_INFO_CAPS))
+		return false;
+	for (off = info->cap_offset; off; off = hdr->next) {
+		hdr = (void *)(buf + off);
+		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION)
+			return ((struct vfio_iommu_type1_info_cap_migration *)hdr)->flags &
+			       VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_HW_PRECISE;
+	}
+	return false;
 }
 
 /*
  * Unmap [iova, iova + size) with its dirty bitmap, one bit per 4K page,
- * into @bitmap, which the caller zeroes first.
+ * into @bitmap, which the caller zeroes first; with @info, what it reports.
  */
 static inline int type1_unmap_get_bitmap(int container, uint64_t iova,
-					 uint64_t size, uint64_t *bitmap)
+					 uint64_t size, uint64_t *bitmap,
+					 struct type1_bitmap_info *info)
 {
 	struct {
 		struct vfio_iommu_type1_dma_unmap u;
 		struct vfio_bitmap b;
+		struct type1_bitmap_info i;
 	} req = {
 		.u = {
-			.argsz = sizeof(req),
+			.argsz = info ? sizeof(req) : offsetof(typeof(req), i),
 			.flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
 			.iova = iova,
 			.size = size,
@@ -286,7 +336,11 @@ static inline int type1_unmap_get_bitmap(int container, uint64_t iova,
 		},
 	};
 
-	return ioctl(container, VFIO_IOMMU_UNMAP_DMA, &req) ? -errno : 0;
+	if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &req))
+		return -errno;
+	if (info)
+		*info = req.i;
+	return 0;
 }
 
 #endif

@@ -24,10 +24,16 @@
  *                         START and a full copy, as a VMM whose migration
  *                         was cancelled and started again does
  *
- * After the set time the writers stop, a last harvest copies what they
- * wrote (stop-and-copy) and tracking stops.  Then the destination must
- * equal the source: every page that differs is a dirty page lost, and is
- * named with its region, IOVA and the last stamp written to it.
+ * Before each STOP the writers pause and everything is harvested: the
+ * destination must equal the source there too, so that the full copy after
+ * START does not cover up what was lost before it.  After the set time the
+ * writers stop, a last harvest copies what they wrote (stop-and-copy) and
+ * tracking stops.  Then the destination must equal the source: every page
+ * that differs is a dirty page lost, and is named with its region, IOVA
+ * and the last stamp written to it.  Every bitmap must say that the IOMMU
+ * tracked what it reports (struct vfio_bitmap_info), and the container
+ * must track from the start (HW_PRECISE): the stress does not run on an
+ * all-dirty container, where it would prove nothing.
  *
  * Prints the operations per second of each kind and TAP.  Options:
  * --seconds N (60), --seed N (1), --hot-mib M (8 per edu).
@@ -84,11 +90,14 @@ static atomic_bool stopping;
 static atomic_bool cycle_usable[NEDU];
 static pthread_mutex_t cycle_dma[NEDU];	/* held by a writer around a DMA there */
 /* Readers: unmap with a bitmap.  Writer: STOP, START and the full copy. */
-static pthread_rwlock_t track_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_rwlock_t track_lock;
+/* Readers: the writers, around each DMA.  Writer: the check before STOP. */
+static pthread_rwlock_t dma_lock;
+static unsigned long lost;		/* pages found differing, all checks */
 
 static struct {
 	_Atomic unsigned long dma, harvests, harvested, unmaps, unmapped,
-		maps, noise, toggles, rejoins, errors;
+		maps, noise, toggles, rejoins, errors, untracked;
 } ops;
 
 static void fail(const char *what, int err)
@@ -127,6 +136,17 @@ static void copy_bitmap(struct region *r, const uint64_t *bitmap,
 	atomic_fetch_add(count, n);
 }
 
+/* The kernel must have said that the IOMMU tracked what the bitmap reports */
+static void check_info(const char *what, const struct type1_bitmap_info *info)
+{
+	if ((info->flags & TYPE1_BITMAP_INFO_VALID) &&
+	    !(info->flags & TYPE1_BITMAP_INFO_UNTRACKED))
+		return;
+	if (atomic_fetch_add(&ops.untracked, 1) < 4)
+		printf("# %s: the bitmap's info is 0x%x, not tracked\n", what,
+		       info->flags);
+}
+
 static int map_region(struct region *r)
 {
 	int ret = vfio_map(container, r->src, r->iova, r->npages * PAGE);
@@ -141,14 +161,17 @@ static int map_region(struct region *r)
 /* Unmap with a dirty bitmap and copy what it reports; the region is locked */
 static int unmap_with_bitmap(struct region *r, uint64_t *bitmap)
 {
+	struct type1_bitmap_info info = {};
 	int ret;
 
 	memset(bitmap, 0, (r->npages + 63) / 64 * 8);
-	ret = type1_unmap_get_bitmap(container, r->iova, r->npages * PAGE, bitmap);
+	ret = type1_unmap_get_bitmap(container, r->iova, r->npages * PAGE, bitmap,
+				     &info);
 	if (ret) {
 		fail("unmap with a dirty bitmap", ret);
 		return ret;
 	}
+	check_info("unmap with a dirty bitmap", &info);
 	r->mapped = false;
 	atomic_fetch_add(&ops.unmaps, 1);
 	copy_bitmap(r, bitmap, &ops.unmapped);
@@ -157,15 +180,18 @@ static int unmap_with_bitmap(struct region *r, uint64_t *bitmap)
 
 static void harvest(struct region *r, uint64_t *bitmap)
 {
+	struct type1_bitmap_info info = {};
 	int ret;
 
 	pthread_mutex_lock(&r->lock);
 	if (r->mapped) {
 		memset(bitmap, 0, (r->npages + 63) / 64 * 8);
-		ret = type1_get_bitmap(container, r->iova, r->npages * PAGE, bitmap);
+		ret = type1_get_bitmap_info(container, r->iova, r->npages * PAGE,
+					    bitmap, &info);
 		if (ret) {
 			fail("GET_BITMAP", ret);
 		} else {
+			check_info("GET_BITMAP", &info);
 			atomic_fetch_add(&ops.harvests, 1);
 			copy_bitmap(r, bitmap, &ops.harvested);
 		}
@@ -203,7 +229,9 @@ static void dma_stamp(unsigned int e, struct region *r, unsigned long p)
 		edu_wr64(&edus[e], EDU_BUF_ADDR + 8 * i, w[i]);
 	ret = edu_dma(&edus[e], r->iova + p * PAGE + off, 0, sizeof(st), 1);
 	if (ret) {
+		/* A DMA still in flight could carry the next stamp: give up */
 		fail("DMA", ret);
+		atomic_store(&stopping, true);
 		return;
 	}
 	atomic_store(&last_seq[st.page], st.seq);
@@ -234,6 +262,7 @@ static void *writer(void *arg)
 	while (!atomic_load(&stopping)) {
 		uint64_t x = rand_next(&s);
 
+		pthread_rwlock_rdlock(&dma_lock);
 		if (x % 4 == 0 && atomic_load(&cycle_usable[e])) {
 			pthread_mutex_lock(&cycle_dma[e]);
 			if (atomic_load(&cycle_usable[e]))
@@ -242,6 +271,7 @@ static void *writer(void *arg)
 		} else {
 			dma_stamp(e, &hot[e], (x >> 8) % hot[e].npages);
 		}
+		pthread_rwlock_unlock(&dma_lock);
 		if (e == 1 && ++n % 2000 == 0)
 			rejoin(e);
 	}
@@ -256,6 +286,11 @@ static void *churn(void *arg)
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	struct timespec pause = { 0, 2000000 };
 
+	if (!bitmap || noise == MAP_FAILED) {
+		fail("churn's memory", ENOMEM);
+		atomic_store(&stopping, true);
+		return NULL;
+	}
 	while (!atomic_load(&stopping)) {
 		unsigned int e = rand_next(&s) % NEDU;
 		int ret;
@@ -313,6 +348,38 @@ static int setup_region(struct region *r, const char *name, uint64_t iova,
 	return map_region(r);
 }
 
+/*
+ * Pages whose destination differs from their source, each a dirty page
+ * lost; the first are named.  Nothing may write meanwhile.
+ */
+static unsigned long compare(const char *when)
+{
+	unsigned long p, differ = 0;
+	unsigned int i;
+
+	for (i = 0; i < 2 * NEDU; i++) {
+		struct region *r = regions[i];
+
+		for (p = 0; p < r->npages; p++) {
+			const struct stamp *d;
+			uint64_t last = atomic_load(&last_seq[r->first + p]);
+
+			if (!memcmp(r->src + p * PAGE, r->dst + p * PAGE, PAGE))
+				continue;
+			if (lost + ++differ > 20)
+				continue;
+			d = (const struct stamp *)(r->dst + p * PAGE + (last % 63) * 64);
+			ksft_print_msg("lost (%s): %s page %lu (iova 0x%llx): last write is stamp %llu, the destination holds %llu there\n",
+				       when, r->name, p,
+				       (unsigned long long)(r->iova + p * PAGE),
+				       (unsigned long long)last,
+				       d->magic == STAMP_MAGIC ? (unsigned long long)d->seq : 0ULL);
+		}
+	}
+	lost += differ;
+	return differ;
+}
+
 static void usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [--seconds N] [--seed N] [--hot-mib M]\n", prog);
@@ -327,8 +394,9 @@ int main(int argc, char **argv)
 		{ "hot-mib", required_argument, NULL, 'm' },
 		{ }
 	};
+	pthread_rwlockattr_t attr;
 	pthread_t writers[NEDU], churner;
-	unsigned long p, differ = 0, rounds = 0;
+	unsigned long rounds = 0, checks = 0;
 	uint64_t *bitmap, s;
 	double t0, t, next_toggle;
 	unsigned int e, i;
@@ -344,8 +412,13 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
-	ksft_set_plan(3);
+	ksft_set_plan(4);
 	s = opt.seed;
+	/* The check before STOP must get in between the writers */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&track_lock, &attr);
+	pthread_rwlock_init(&dma_lock, &attr);
 
 	for (e = 0; e < NEDU; e++) {
 		ret = edu_open(&edus[e], e, e ? container : -1);
@@ -353,8 +426,8 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("edu #%u: %s\n", e, strerror(-ret));
 		container = edus[e].container;
 	}
-	if (ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_DIRTY_IOMMU) <= 0)
-		ksft_exit_fail_msg("type1 has no VFIO_TYPE1v2_DIRTY_IOMMU\n");
+	if (!type1_hw_precise(container))
+		ksft_exit_fail_msg("the container does not track DMA in the IOMMU (no HW_PRECISE)\n");
 	for (e = 0; e < NEDU; e++) {
 		if (setup_region(&hot[e], e ? "hot region of edu 1" : "hot region of edu 0",
 				 HOT_IOVA(e), opt.hot_mib, e == 0) ||
@@ -383,14 +456,24 @@ int main(int argc, char **argv)
 	pthread_create(&churner, NULL, churn, NULL);
 
 	t0 = now_s();
-	next_toggle = t0 + 5 + rand_next(&s) % 10;
+	/* At least one STOP and START, however short the run */
+	next_toggle = t0 + (opt.seconds >= 20 ? 5 + rand_next(&s) % 10 : opt.seconds / 2);
 	while ((t = now_s()) < t0 + opt.seconds && !atomic_load(&stopping)) {
 		for (i = 0; i < 2 * NEDU; i++)
 			harvest(regions[i], bitmap);
 		rounds++;
 		if (t >= next_toggle) {
-			/* A cancelled migration, started again */
+			/*
+			 * A cancelled migration, started again.  First the
+			 * writers pause and everything is harvested: nothing
+			 * may have been lost so far.
+			 */
 			pthread_rwlock_wrlock(&track_lock);
+			pthread_rwlock_wrlock(&dma_lock);
+			for (i = 0; i < 2 * NEDU; i++)
+				harvest(regions[i], bitmap);
+			compare("before STOP");
+			checks++;
 			ret = type1_dirty_pages(container, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
 			if (!ret)
 				ret = type1_dirty_pages(container,
@@ -398,6 +481,7 @@ int main(int argc, char **argv)
 			if (ret)
 				fail("STOP and START", ret);
 			full_copy();
+			pthread_rwlock_unlock(&dma_lock);
 			pthread_rwlock_unlock(&track_lock);
 			atomic_fetch_add(&ops.toggles, 1);
 			next_toggle = t + 5 + rand_next(&s) % 10;
@@ -416,44 +500,28 @@ int main(int argc, char **argv)
 	if (ret)
 		fail("STOP", ret);
 
-	for (i = 0; i < 2 * NEDU; i++) {
-		struct region *r = regions[i];
-
-		for (p = 0; p < r->npages; p++) {
-			const struct stamp *d;
-			uint32_t off;
-			uint64_t last = atomic_load(&last_seq[r->first + p]);
-
-			if (!memcmp(r->src + p * PAGE, r->dst + p * PAGE, PAGE))
-				continue;
-			if (++differ > 20)
-				continue;
-			off = (last % 63) * 64;
-			d = (const struct stamp *)(r->dst + p * PAGE + off);
-			ksft_print_msg("lost: %s page %lu (iova 0x%llx): last write is stamp %llu, the destination holds %llu there\n",
-				       r->name, p, (unsigned long long)(r->iova + p * PAGE),
-				       (unsigned long long)last,
-				       d->magic == STAMP_MAGIC ? (unsigned long long)d->seq : 0ULL);
-		}
-	}
+	compare("at the end");
+	checks++;
 
 	ksft_print_msg("%.0f s: %lu DMA writes (%.0f/s); %lu harvests (%.1f/s) in %lu rounds, %lu pages copied; %lu unmaps with a bitmap (%.1f/s), %lu pages; %lu maps; %lu noise map+unmap (%.1f/s); %lu STOP+START (%.2f/s); %lu group rejoins (%.2f/s)\n",
 		       t, ops.dma, ops.dma / t, ops.harvests, ops.harvests / t, rounds,
 		       ops.harvested, ops.unmaps, ops.unmaps / t, ops.unmapped,
 		       ops.maps, ops.noise, ops.noise / t, ops.toggles, ops.toggles / t,
 		       ops.rejoins, ops.rejoins / t);
-	data_line("stress.csv", "seed,seconds,dma,harvests,harvested,unmaps,unmapped,maps,noise,toggles,rejoins,errors,lost");
-	data_line("stress.csv", "%llu,%.0f,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu",
+	data_line("stress.csv", "seed,seconds,dma,harvests,harvested,unmaps,unmapped,maps,noise,toggles,rejoins,errors,untracked,checks,lost");
+	data_line("stress.csv", "%llu,%.0f,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu,%lu",
 		  (unsigned long long)opt.seed, t, ops.dma, ops.harvests, ops.harvested,
 		  ops.unmaps, ops.unmapped, ops.maps, ops.noise, ops.toggles,
-		  ops.rejoins, ops.errors, differ);
+		  ops.rejoins, ops.errors, ops.untracked, checks, lost);
 
 	ksft_test_result(ops.dma && ops.harvests && ops.unmaps && ops.noise &&
 			 ops.toggles && ops.rejoins,
 			 "stress: every kind of operation ran\n");
 	ksft_test_result(!ops.errors, "stress: no call failed (%lu failed)\n", ops.errors);
-	ksft_test_result(!differ, "stress: the destination equals the source (%lu of %lu pages differ)\n",
-			 differ, total_pages);
+	ksft_test_result(!ops.untracked, "stress: every bitmap says the IOMMU tracked it (%lu did not)\n",
+			 ops.untracked);
+	ksft_test_result(!lost, "stress: the destination equals the source at each of %lu checks (%lu page differences; %lu pages)\n",
+			 checks, lost, total_pages);
 	for (e = 0; e < NEDU; e++)
 		edu_close(&edus[e], e == NEDU - 1);
 	ksft_finished();

@@ -66,7 +66,9 @@ done
 QEMU_OURS=/usr/bin/qemu-system-aarch64
 QEMU_DEBIAN=/usr/bin/qemu-system-aarch64-debian
 L2_MIB=256
-UNTRACKED="doesn't support device and IOMMU dirty tracking"
+# What QEMU says when the IOMMU does not track: the migration blocker or
+# warning, the legacy container's warning at attach, and at a bitmap
+UNTRACKED="doesn't support device and IOMMU dirty tracking|doesn't track dirty pages|reported some DMA mappings whole"
 export LD_LIBRARY_PATH=/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu
 PARAM=/sys/module/vfio_iommu_type1/parameters/hw_dirty_tracking
 EDUS=$(ls /sys/bus/pci/drivers/edu_vfio_pci 2>/dev/null | grep '^0000:')
@@ -134,7 +136,7 @@ bitmaps() {
 
 row() {
 	local name=$1 d=/tmp/$1 obj="" dev reply status t forced=no check verdict
-	local common append srcpid dstpid catpid qemu=$QEMU_OURS mig="" calls max med
+	local common append srcpid dstpid catpid qemu=$QEMU_OURS mig="" calls max med first
 	case $name in
 	type1-hw)
 		set_hw N
@@ -149,7 +151,9 @@ row() {
 		[ -e $PARAM ] || mig=",enable-migration=on" ;;
 	*) tap "not ok" "migration $name: unknown row"; return ;;
 	esac
+	first=$n
 	echo "l1: row $name: $($qemu --version | head -n 1), device $dev$mig; L2 seed $SEED, ${MIB} MiB stamped by DMA at $RATE stamps/s, source edu $SRC, destination edu $DST"
+	rm -rf "$d"
 	mkdir -p "$d"
 	mkfifo "$d/dst.in" "$d/dst.out"
 	cat "$d/dst.out" >"$d/dst.log" &
@@ -178,6 +182,10 @@ row() {
 		show src "$d/src.log"
 		tap "not ok" "migration $name: the source L2 did not start"
 		kill -9 $srcpid $dstpid $catpid 2>/dev/null
+		# The row's other checks fail with it: the plan counted them.
+		while [ $((n - first)) -lt "$(checks "$name")" ]; do
+			tap "not ok" "migration $name: not checked, the source L2 did not start"
+		done
 		return
 	fi
 	sleep "$RUN"
@@ -238,7 +246,8 @@ row() {
 checks() {
 	case $1 in
 	type1-hw | iommufd) echo 3 ;;
-	*) echo 2 ;;
+	type1-stock | type1-legacy) echo 2 ;;
+	*) echo 1 ;;
 	esac
 }
 
@@ -248,8 +257,10 @@ precision() {
 	local name=$1 calls=$2 max=$3 med=$4 stamped=$((MIB * 256)) all=$((L2_MIB * 256))
 	case $name in
 	type1-hw | iommufd)
-		if grep -q "$UNTRACKED" "$5/src.err" "$5/dst.err" "$5/reply"; then
-			tap "not ok" "migration $name: QEMU says: $(grep -h "$UNTRACKED" "$5/src.err" "$5/dst.err" "$5/reply" | head -n 1)"
+		if [ ! -e $PARAM ]; then
+			tap ok "# SKIP migration $name: the base kernel: QEMU is told the device is untracked"
+		elif grep -Eq "$UNTRACKED" "$5/src.err" "$5/dst.err" "$5/reply"; then
+			tap "not ok" "migration $name: QEMU says: $(grep -Eh "$UNTRACKED" "$5/src.err" "$5/dst.err" "$5/reply" | head -n 1)"
 		else
 			tap ok "migration $name: QEMU did not warn that the device is untracked"
 		fi ;;
