@@ -246,6 +246,16 @@ struct type1_bitmap_info {
 	uint32_t reserved;
 };
 
+/* The user's bitmap of [0, size): one bit per 4K page, in u64 words */
+static inline struct vfio_bitmap type1_bitmap(uint64_t size, uint64_t *bitmap)
+{
+	return (struct vfio_bitmap){
+		.pgsize = 4096,
+		.size = (size / 4096 + 63) / 64 * 8,
+		.data = (__u64 *)bitmap,
+	};
+}
+
 /*
  * GET_BITMAP over [iova, iova + size), one bit per 4K page.  The caller
  * zeroes @bitmap first, as the uAPI asks (and as for iommufd, which ORs).
@@ -267,11 +277,7 @@ static inline int type1_get_bitmap_info(int container, uint64_t iova,
 		.g = {
 			.iova = iova,
 			.size = size,
-			.bitmap = {
-				.pgsize = 4096,
-				.size = (size / 4096 + 63) / 64 * 8,
-				.data = (__u64 *)bitmap,
-			},
+			.bitmap = type1_bitmap(size, bitmap),
 		},
 	};
 
@@ -329,11 +335,7 @@ static inline int type1_unmap_get_bitmap(int container, uint64_t iova,
 			.iova = iova,
 			.size = size,
 		},
-		.b = {
-			.pgsize = 4096,
-			.size = (size / 4096 + 63) / 64 * 8,
-			.data = (__u64 *)bitmap,
-		},
+		.b = type1_bitmap(size, bitmap),
 	};
 
 	if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &req))
