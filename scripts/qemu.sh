@@ -60,24 +60,34 @@ tree() {
 
 # configure_and_build OBJ KEY NAME LOG CC CONFIGURE-OPTIONS...: configure in OBJ
 # once per source version and KEY (ninja follows source changes, and re-runs
-# meson, by itself), then build qemu-system-aarch64.  Only the virt board;
-# Kconfig defaults still bring the SMMUv3, edu and vfio-pci.  The devices
-# file stays untracked in the tree.  configure word-splits CC, so ccache
-# goes in front of the compiler.  Debian's python3 is the one that has
-# Debian's meson.  Debian's tarball has no firmware blobs: none is
-# installed.
+# meson, by itself), then build qemu-system-aarch64.  Only what the boots
+# use: --without-default-devices turns off every board and device that
+# Kconfig would enable by default (otherwise all 60-odd Arm boards and
+# their devices get built), and the devices file names the virt board
+# (which selects the SMMUv3), edu, and vfio-pci with iommufd for the inner
+# VMM (built in both, so that the QEMU series compiles in the host build
+# too).  The devices file stays untracked in the tree.  configure
+# word-splits CC, so ccache goes in front of the compiler.  Debian's
+# python3 is the one that has Debian's meson.  Debian's tarball has no
+# firmware blobs: none is installed.
 configure_and_build() {
 	local obj=$1 key="$(git -C "$QSRC" config smmu.version) $2" name=$3 log=$4 cc=$5
+	local devices=$QSRC/configs/devices/aarch64-softmmu/smmu-httu.mak
 	shift 5
 	if [ ! -f "$obj/build.ninja" ] || ! uptodate "$obj/.smmu-configured" "$key"; then
 		stage "configuring $name"
 		rm -rf "$obj"
 		mkdir -p "$obj"
-		echo "CONFIG_ARM_VIRT=y" >"$QSRC/configs/devices/aarch64-softmmu/smmu-httu.mak"
+		# Written only when it changes: both builds read it, and a new
+		# mtime would have ninja reconfigure and rebuild the other one.
+		printf 'CONFIG_%s=y\n' ARM_VIRT EDU VFIO_PCI IOMMUFD >"$obj.devices"
+		cmp -s "$obj.devices" "$devices" || cp "$obj.devices" "$devices"
+		rm -f "$obj.devices"
 		(cd "$obj" && CC="$cc" logged "$BUILD/logs/$log-configure.log" \
 			"$QSRC/configure" --target-list=aarch64-softmmu "$@" \
 			--without-default-features --enable-fdt=system \
-			--python=/usr/bin/python3 --with-devices-aarch64=smmu-httu --disable-download \
+			--python=/usr/bin/python3 --with-devices-aarch64=smmu-httu \
+			--without-default-devices --disable-download \
 			--disable-docs --disable-tools --disable-guest-agent \
 			--disable-debug-info --disable-werror --disable-install-blobs)
 		mark "$obj/.smmu-configured" "$key"
@@ -88,7 +98,7 @@ configure_and_build() {
 
 build() {
 	tree
-	configure_and_build "$QOBJ" options-v3 qemu-system-aarch64 qemu "ccache gcc"
+	configure_and_build "$QOBJ" options-v4 qemu-system-aarch64 qemu "ccache gcc"
 }
 
 # The inner VMM: the same tree cross-built for arm64 against Debian's arm64
@@ -102,7 +112,7 @@ inner() {
 	tree
 	mkdir -p "$lib"
 	ln -sf /usr/lib/aarch64-linux-gnu/libfdt.so.1 "$lib/libfdt.so"
-	configure_and_build "$QINNER" inner-v1 "the inner VMM (qemu-system-aarch64 for arm64)" \
+	configure_and_build "$QINNER" inner-v2 "the inner VMM (qemu-system-aarch64 for arm64)" \
 		qemu-inner "ccache ${CROSS}gcc" --cross-prefix="$CROSS" --disable-tcg --enable-kvm \
 		--extra-ldflags="-L$lib"
 }
