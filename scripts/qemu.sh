@@ -74,15 +74,19 @@ configure_and_build() {
 	local obj=$1 key="$(git -C "$QSRC" config smmu.version) $2" name=$3 log=$4 cc=$5
 	local devices=$QSRC/configs/devices/aarch64-softmmu/smmu-httu.mak
 	shift 5
+	# Written on every build (a new tree has none), but only when it
+	# changes: both builds read it, and a new mtime would have ninja
+	# reconfigure and rebuild the other one.
+	printf 'CONFIG_%s=y\n' ARM_VIRT EDU VFIO_PCI IOMMUFD >"$devices.new"
+	if cmp -s "$devices.new" "$devices"; then
+		rm "$devices.new"
+	else
+		mv "$devices.new" "$devices"
+	fi
 	if [ ! -f "$obj/build.ninja" ] || ! uptodate "$obj/.smmu-configured" "$key"; then
 		stage "configuring $name"
 		rm -rf "$obj"
 		mkdir -p "$obj"
-		# Written only when it changes: both builds read it, and a new
-		# mtime would have ninja reconfigure and rebuild the other one.
-		printf 'CONFIG_%s=y\n' ARM_VIRT EDU VFIO_PCI IOMMUFD >"$obj.devices"
-		cmp -s "$obj.devices" "$devices" || cp "$obj.devices" "$devices"
-		rm -f "$obj.devices"
 		(cd "$obj" && CC="$cc" logged "$BUILD/logs/$log-configure.log" \
 			"$QSRC/configure" --target-list=aarch64-softmmu "$@" \
 			--without-default-features --enable-fdt=system \

@@ -31,6 +31,10 @@ nested-base) boots=(nested) ;;
 *) die "usage: $0 test|demo|bench|stress|stress-kcsan|nested-base" ;;
 esac
 
+# Boots at a time (below); VERBOSE=1 streams one console, so one boot.
+jobs=${BOOT_JOBS:-$([ "${VERBOSE:-0}" = 1 ] && echo 1 || echo 2)}
+[[ $jobs =~ ^[1-9]$ ]] || die "BOOT_JOBS=$jobs: give a number of boots from 1 to 9"
+
 # The kernel flavours the boots need; bench builds only the lean kernel.
 flavours=()
 for b in "${boots[@]}"; do
@@ -108,12 +112,12 @@ run_boot() {
 	esac
 }
 
-# BOOT_JOBS boots at a time.  A boot under TCG keeps about 1.1 of the 2
-# cores busy (one vCPU is often idle), so two at a time finish sooner;
-# the longest start first.  Every check is independent of the host's
-# speed (the nested run judges dirty bitmaps, not times).
-jobs=${BOOT_JOBS:-2}
-[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "BOOT_JOBS=$jobs: not a number of boots"
+# BOOT_JOBS boots at a time, the longest first.  A boot under TCG keeps
+# about 1.1 of the 2 cores busy (one vCPU is often idle), so two at a time
+# finish sooner.  No check compares times (the nested run judges dirty
+# bitmaps); the timeouts leave wide margins.  A boot that could not start
+# (its set-up failed) is named, and the run fails after the report.
+failed=()
 if [ "$jobs" -eq 1 ]; then
 	for b in "${boots[@]}"; do
 		run_boot "$b"
@@ -126,20 +130,31 @@ else
 	for b in "${boots[@]}"; do
 		case " ${order[*]} " in *" $b "*) ;; *) order+=("$b") ;; esac
 	done
-	running=0
+	declare -A name_of=()
+	# reap: wait for one boot to end; remember it when it failed.
+	reap() {
+		local pid= rc=0
+		wait -n -p pid || rc=$?
+		[ -n "$pid" ] || die "lost track of the boots (wait: $rc)"
+		[ "$rc" -eq 0 ] || failed+=("${name_of[$pid]:-$pid} (exit $rc)")
+		unset "name_of[$pid]"
+	}
 	for b in "${order[@]}"; do
-		if [ "$running" -ge "$jobs" ]; then
-			wait -n || true
-			running=$((running - 1))
-		fi
+		[ "${#name_of[@]}" -lt "$jobs" ] || reap
 		run_boot "$b" &
-		running=$((running + 1))
+		name_of[$!]=$b
 	done
-	wait
+	while [ "${#name_of[@]}" -gt 0 ]; do
+		reap
+	done
 fi
 
 status=0
 bash "$TOP/scripts/report.sh" "$run" || status=$?
+if [ "${#failed[@]}" -gt 0 ]; then
+	echo "boots that could not start (their error is above): ${failed[*]}" >&2
+	status=1
+fi
 # Not a test: the base is expected to lose pages through iommufd.
 [ "$what" = nested-base ] && status=0
 exit $status
