@@ -112,17 +112,14 @@ run_boot() {
 	esac
 }
 
-# BOOT_JOBS boots at a time, the longest first.  A boot under TCG keeps
-# about 1.1 of the 2 cores busy (one vCPU is often idle), so two at a time
-# finish sooner.  No check compares times (the nested run judges dirty
-# bitmaps); the timeouts leave wide margins.  A boot that could not start
-# (its set-up failed) is named, and the run fails after the report.
-failed=()
-if [ "$jobs" -eq 1 ]; then
-	for b in "${boots[@]}"; do
-		run_boot "$b"
-	done
-else
+# BOOT_JOBS boots at a time; with more than one, the longest first.  A
+# boot under TCG keeps about 1.1 of the 2 cores busy (one vCPU is often
+# idle), so two at a time finish sooner.  No check compares times (the
+# nested run judges dirty bitmaps); the timeouts leave wide margins.  A
+# boot that could not start (its set-up failed) is named, and the run
+# fails after the report.
+order=("${boots[@]}")
+if [ "$jobs" -gt 1 ]; then
 	order=()
 	for b in httu lts iommufd nested httu0 nobbml upstream noril; do
 		case " ${boots[*]} " in *" $b "*) order+=("$b") ;; esac
@@ -130,31 +127,33 @@ else
 	for b in "${boots[@]}"; do
 		case " ${order[*]} " in *" $b "*) ;; *) order+=("$b") ;; esac
 	done
-	declare -A name_of=()
-	# reap: wait for one boot to end; remember it when it failed.
-	reap() {
-		local pid= rc=0
-		wait -n -p pid || rc=$?
-		[ -n "$pid" ] || die "lost track of the boots (wait: $rc)"
-		[ "$rc" -eq 0 ] || failed+=("${name_of[$pid]:-$pid} (exit $rc)")
-		unset "name_of[$pid]"
-	}
-	for b in "${order[@]}"; do
-		[ "${#name_of[@]}" -lt "$jobs" ] || reap
-		run_boot "$b" &
-		name_of[$!]=$b
-	done
-	while [ "${#name_of[@]}" -gt 0 ]; do
-		reap
-	done
 fi
+failed=()
+declare -A name_of=()
+# reap: wait for one boot to end; remember it when it failed.
+reap() {
+	local pid='' rc=0
+	wait -n -p pid || rc=$?
+	[ -n "$pid" ] || die "lost track of the boots (wait: $rc)"
+	[ "$rc" -eq 0 ] || failed+=("${name_of[$pid]:-$pid} (exit $rc)")
+	unset "name_of[$pid]"
+}
+for b in "${order[@]}"; do
+	[ "${#name_of[@]}" -lt "$jobs" ] || reap
+	run_boot "$b" &
+	name_of[$!]=$b
+done
+while [ "${#name_of[@]}" -gt 0 ]; do
+	reap
+done
 
 status=0
 bash "$TOP/scripts/report.sh" "$run" || status=$?
+# Not a test: the base is expected to lose pages through iommufd.
+[ "$what" = nested-base ] && status=0
+# A boot that could not start fails every run, nested-base's too.
 if [ "${#failed[@]}" -gt 0 ]; then
 	echo "boots that could not start (their error is above): ${failed[*]}" >&2
 	status=1
 fi
-# Not a test: the base is expected to lose pages through iommufd.
-[ "$what" = nested-base ] && status=0
 exit $status
