@@ -7,7 +7,7 @@
 include versions.mk
 export KERNEL_DEB_VERSION LTS_KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION
 
-.PHONY: help demo test test-fresh bench stress stress-kcsan nested-base report tree kernel qemu \
+.PHONY: help demo test test-fresh test-loaded oracle-mutants bench stress stress-kcsan nested-base report tree kernel qemu \
 	qemu-tree export qemu-export check-series clean
 
 help:
@@ -17,11 +17,15 @@ help:
 	@echo '  make test          every test; ends "N passed, N failed, N skipped"'
 	@echo 'More:'
 	@echo '  make test-fresh    make test inside a new minimal Debian 12 root (what CI runs)'
+	@echo '  make test-loaded   make test with a CPU hog on every core (LOAD_CPUS):'
+	@echo '                     the verdict must not change'
 	@echo '  make bench         what a dirty harvest costs, side by side (not a test)'
 	@echo '  make stress        10 minutes of every dirty tracking path at once, then'
 	@echo '                     100000 malformed calls (STRESS_SECONDS, STRESS_SEED)'
 	@echo '  make stress-kcsan  the stress on a KCSAN kernel (data races)'
 	@echo '  make nested-base   the real-VMM run on the unmodified base kernel (loses pages)'
+	@echo '  make oracle-mutants  kernels with deliberate missed invalidations: the'
+	@echo '                     emulated SMMU must report each (MUTANTS=a,b)'
 	@echo '  make report RUN=out/<run>   read a saved run again and report'
 	@echo 'Developing the kernel series:'
 	@echo '  make tree          build/linux: the pristine base (tag "base") + patches/linux'
@@ -44,6 +48,9 @@ test:
 test-fresh:
 	@bash scripts/fresh-root.sh make test
 
+test-loaded:
+	@bash scripts/loaded.sh test
+
 bench:
 	@bash scripts/run.sh bench
 
@@ -55,6 +62,9 @@ stress-kcsan:
 
 nested-base:
 	@bash scripts/run.sh nested-base
+
+oracle-mutants:
+	@bash scripts/mutants.sh
 
 report:
 	@test -n "$(RUN)" || { echo 'usage: make report RUN=out/<run>'; exit 2; }

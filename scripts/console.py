@@ -12,10 +12,14 @@ The guest frames what the host reads (guest/init.c, guest/tap.h):
     @@ end                              and ends
     @@ kmsg ... @@ kmsg end             the kernel log after a suite
     @@ done                             PID 1 finished the boot's plan
+    @@ host: guest timed out ...        the host killed the guest at its
+                                        limit (scripts/run-guest.sh)
 
 Writes into OUTDIR:
 
-    index.json      the boot: did it finish, its suites (name, end line,
+    index.json      the boot: did it finish (or time out), the count of
+                    missed-invalidation reports the emulated SMMU printed
+                    at exit (absent: QEMU did not say), its suites (name, end line,
                     TAP file) in order, its data files, and every kernel
                     report (WARNING, BUG, Oops, KASAN, lockdep, hung task,
                     stall, missed invalidation) found anywhere in the log
@@ -49,6 +53,10 @@ BAD = [
      'missed invalidation (emulated SMMU)'),
 ]
 
+# The emulated SMMU's oracle prints its count of reports when QEMU exits
+# (x-stale-tlb-check); each report is also a guest error line (BAD above).
+ORACLE = re.compile(r'x-stale-tlb-check: (\d+) report')
+
 # A kernel console line that landed inside a data frame.
 KERNEL_LINE = re.compile(r'^<\d>\[|^\[\s*\d+\.\d+\]')
 SAFE = re.compile(r'[^A-Za-z0-9_.+,=-]')
@@ -73,6 +81,10 @@ def split(log, outdir):
     tap = {}
     for s in lines:
         s = s.rstrip('\r')
+        m = ORACLE.search(s)
+        if m:
+            index['oracle'] = index.get('oracle', 0) + int(m.group(1))
+            continue
         for rx, what in BAD:
             if rx.search(s):
                 index['reports'].append({'what': what, 'line': s.strip()[:200]})
@@ -102,6 +114,9 @@ def split(log, outdir):
             continue
         if s.startswith('@@ done'):
             index['done'] = True
+            continue
+        if s.startswith('@@ host: guest timed out'):
+            index['host_timeout'] = s[len('@@ host: guest '):].strip()
             continue
         if s.startswith('@@ '):
             continue

@@ -15,6 +15,8 @@ PKGS=(
 	libfdt-dev zlib1g-dev python3-venv
 	# reports; checkpatch's spdxcheck.py
 	gnuplot-nox python3-ply python3-git
+	# make test-loaded: the CPU hog
+	stress-ng
 	# the inner VMM's arm64 files for the real migration run
 	mmdebstrap
 	# static arm64 selftests: upstream's VFIO selftest library links

@@ -7,6 +7,13 @@
 #   kernel.sh tree     unpack and apply the series (once; keeps local commits)
 #   kernel.sh build    configure from config/*.config and build Image
 #   kernel.sh selftests build the selftests the harness runs
+#
+# The mainline kernels the harness boots (debug, lean, kcsan) also carry
+# patches/harness/*.patch, which are never posted (the oracle's exact-mode
+# hook), and KERNEL_MUTANT=NAME adds patches/harness/mutants/NAME.patch (a
+# deliberately broken kernel, built in the lean flavour's objects and kept
+# as build/mutants/NAME/Image; scripts/mutants.sh).  They go into the
+# working tree for the build only and out again after it.
 . "$(dirname "$0")/lib.sh"
 
 # fetch: the line's linux-source-X.Y package, as "VERSION PATH".  The
@@ -118,12 +125,82 @@ $bad"
 	mark "$KOBJ/.fragments.sha" "$sha"
 }
 
+# The harness-only patches of this build, in order.
+harness_patch_list() {
+	case $KERNEL_FLAVOUR in
+	debug | lean | kcsan) ;;
+	*) return 0 ;;
+	esac
+	ls "$TOP"/patches/harness/*.patch 2>/dev/null || true
+	if [ -n "${KERNEL_MUTANT:-}" ]; then
+		[ -f "$TOP/patches/harness/mutants/$KERNEL_MUTANT.patch" ] ||
+			die "no mutant patches/harness/mutants/$KERNEL_MUTANT.patch"
+		echo "$TOP/patches/harness/mutants/$KERNEL_MUTANT.patch"
+	fi
+}
+
+# harness_in / harness_out: put the harness-only patches into the working
+# tree, and take them out again.  The files keep their modification times,
+# so that make rebuilds them only when their own content changed, or when
+# the set of harness patches did (then they are touched once).
+harness_in() {
+	local p f sha
+	mapfile -t HPATCHES < <(harness_patch_list)
+	[ "${#HPATCHES[@]}" -gt 0 ] || return 0
+	mapfile -t HFILES < <(sed -n 's|^+++ b/||p' "${HPATCHES[@]}" | sort -u)
+	declare -gA HMTIME=()
+	for f in "${HFILES[@]}"; do
+		HMTIME[$f]=$(stat -c %Y "$KSRC/$f")
+	done
+	for p in "${HPATCHES[@]}"; do
+		git -C "$KSRC" apply "$p" ||
+			{ harness_out; die "${p#"$TOP"/} does not apply to ${KSRC#"$TOP"/} (uncommitted edits there?)"; }
+		HAPPLIED+=("$p")
+	done
+	sha=$(cat "${HPATCHES[@]}" | sha1sum | cut -c1-12)
+	if uptodate "$KOBJ/.harness.sha" "$sha"; then
+		for f in "${HFILES[@]}"; do
+			touch -d "@${HMTIME[$f]}" "$KSRC/$f"
+		done
+	else
+		stage "harness patches for this build: ${HPATCHES[*]#"$TOP"/}"
+		for f in "${HFILES[@]}"; do
+			touch "$KSRC/$f"
+			HMTIME[$f]=$(stat -c %Y "$KSRC/$f")
+		done
+	fi
+	HSHA=$sha
+}
+
+harness_out() {
+	local i f
+	for ((i = ${#HAPPLIED[@]} - 1; i >= 0; i--)); do
+		git -C "$KSRC" apply -R "${HAPPLIED[$i]}" ||
+			echo "error: cannot take ${HAPPLIED[$i]#"$TOP"/} out of ${KSRC#"$TOP"/} again" >&2
+	done
+	HAPPLIED=()
+	for f in "${HFILES[@]}"; do
+		touch -d "@${HMTIME[$f]}" "$KSRC/$f"
+	done
+	HFILES=()
+}
+
 build() {
+	HAPPLIED=() HFILES=() HSHA=
 	tree
 	configure
+	harness_in
+	trap harness_out EXIT
 	stage "building the arm64 kernel (log: build/logs/kernel.log)"
 	logged "$BUILD/logs/kernel.log" kmake Image headers
 	[ -x "$KOBJ/usr/gen_init_cpio" ] || logged "$BUILD/logs/kernel.log" kmake usr/gen_init_cpio
+	harness_out
+	trap - EXIT
+	[ -z "$HSHA" ] || mark "$KOBJ/.harness.sha" "$HSHA"
+	if [ -n "${KERNEL_MUTANT:-}" ]; then
+		mkdir -p "$BUILD/mutants/$KERNEL_MUTANT"
+		cp "$KOBJ/arch/arm64/boot/Image" "$BUILD/mutants/$KERNEL_MUTANT/Image"
+	fi
 }
 
 # The selftest directories the line's test plans name (tests/plans/*).

@@ -10,16 +10,27 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 fail=0
 
+# What QEMU prints at exit: the emulated SMMU's count of reports
+oracle='qemu-system-aarch64: /machine/smmuv3: x-stale-tlb-check: 0 report(s)'
 good() {
 	printf '@@ begin s\nTAP version 13\n1..3\nok 1 a\nok 2 b # SKIP why\nok 3 c\n@@ end s status=0\n@@ done\n'
+	echo "$oracle"
 }
 
-# check NAME EXPECTED-EXIT: report.py on $tmp/log exits as expected
+# check NAME EXPECTED-EXIT [PATTERN...]: report.py on $tmp/log exits as
+# expected (and prints, for each PATTERN, an extended regex, a line that
+# matches it)
 check() {
-	local rc=0
+	local rc=0 seen=1 name=$1 want=$2 pat
 	python3 "$top/scripts/report.py" "$tmp/known" "$tmp/log" >"$tmp/out" 2>&1 || rc=$?
 	n=$((n + 1))
-	if { [ "$2" = 0 ] && [ $rc -eq 0 ]; } || { [ "$2" != 0 ] && [ $rc -ne 0 ]; }; then
+	shift 2
+	for pat in "$@"; do
+		grep -qE "$pat" "$tmp/out" || seen=0
+	done
+	set -- "$name" "$want"
+	if [ $seen = 1 ] && { { [ "$2" = 0 ] && [ $rc -eq 0 ]; } ||
+				{ [ "$2" != 0 ] && [ $rc -ne 0 ]; }; }; then
 		echo "ok $n $1"
 	else
 		echo "not ok $n $1 (exit $rc)"
@@ -68,7 +79,7 @@ check() {
 	printf '%s\n' '@@ begin k' 'KTAP version 1' '1..2' '    KTAP version 1' \
 		'    # Subtest: t' '    1..2' '    ok 1 x' '    ok 2 y' 'ok 1 t' \
 		'    KTAP version 1' '    # Subtest: u' '    1..1' '    ok 1 z' 'ok 2 u' \
-		'@@ end k status=0' '@@ done' >"$tmp/log"
+		'@@ end k status=0' '@@ done' "$oracle" >"$tmp/log"
 	check "KTAP subtests that keep their plans are green" 0
 	good >"$tmp/log"; printf 's 60 /bin/s\nt 60 /bin/t\n' >"$tmp/log.plan"
 	check "a suite of the boot's plan that never ran is red" 1
@@ -77,6 +88,38 @@ check() {
 	rm -f "$tmp/log.plan"
 	{ good; echo "smmuv3: missed invalidation: sid 0x8 asid 1 iova 0x1000"; } >"$tmp/log"
 	check "a missed-invalidation report from the emulated SMMU is red" 1
+	good | sed 's/: 0 report(s)/: 3 report(s) (-d guest_errors names them)/' >"$tmp/log"
+	check "a count of missed invalidations printed at exit is red" 1 \
+		'3 report\(s\) at exit'
+	good | grep -v x-stale-tlb-check >"$tmp/log"
+	check "a QEMU that exits without the oracle's count is red" 1 \
+		'did not print its count'
+	# Time limits: reported as timed out, apart from failures, and red.
+	: >"$tmp/known"
+	good | sed 's/^@@ end s status=0/@@ end s timeout after 61 s (limit 60 s)/' >"$tmp/log"
+	check "a suite killed at its limit is red, reported as timed out" 1 \
+		'^  s: timed out after 61 s \(limit 60 s\)$' \
+		'^2 passed, 0 failed, 1 skipped, 1 timed out$'
+	ksft() {
+		printf '%s\n' '@@ begin s' 'TAP version 13' '1..2' 'ok 1 f.v.a' \
+			'# b: Test terminated by timeout' 'not ok 2 f.v.b' \
+			'@@ end s status=1' '@@ done' "$oracle"
+	}
+	ksft >"$tmp/log"
+	check "a test killed by the kselftest harness's own limit is red, as timed out" 1 \
+		'f\.v\.b: timed out'
+	echo "s f.v.b [timeout] upstream's 30 s" >"$tmp/known"
+	check "a limit-bound test that times out is not counted" 0 \
+		'\(1 passed, 0 failed, 0 skipped, 1 limit-bound\)'
+	ksft | sed 's/^not ok 2 f.v.b/ok 2 f.v.b/; s/status=1/status=0/' >"$tmp/log"
+	check "a limit-bound test that passes is counted the same" 0 \
+		'\(1 passed, 0 failed, 0 skipped, 1 limit-bound\)'
+	ksft | sed '/terminated by timeout/d' >"$tmp/log"
+	check "a limit-bound test that fails otherwise is red" 1 'f\.v\.b$'
+	: >"$tmp/known"
+	{ good | sed '/^@@ end/,$d'; echo '@@ host: guest timed out after 1510 s (limit 1500 s)'; } >"$tmp/log"
+	check "a guest killed at the boot's limit is red, reported as timed out" 1 \
+		'the guest timed out after 1510 s \(limit 1500 s\)'
 	echo "1..$n"
 	echo "@@ end harness/report status=$fail"
 	echo "@@ done"

@@ -10,7 +10,14 @@ is BOOT.plan beside it).  Every suite of the boot's plan must have run.  For eac
 results of its (K)TAP, applies the list of known base failures, and checks
 that the suite kept its promises: it finished, every TAP plan ("1..N")
 matches the results under it, and a non-zero exit comes with a failing
-result.  Every kernel report in a log fails the run.  Prints an ok/not ok
+result.  A suite or a test that outlives a time limit (the plan's, the
+kselftest harness's own per test, the host's per boot) is reported as
+timed out, apart from failures, and also turns the run red.  A test that
+tests/known-failures lists with a reason starting "[timeout]" runs
+against a limit compiled into upstream's test: whether it passes or
+times out, it is counted apart as "limit-bound", so that the counts do
+not depend on the host's speed; any other failure of it fails the run.
+Every kernel report in a log fails the run.  Prints an ok/not ok
 line per suite and ends with "N passed, N failed, N skipped".  The boot
 labelled "harness" (the reporter's own test) is reported apart from the
 kernel's counts.  Exit status: 0 only when nothing failed and at least one
@@ -30,6 +37,10 @@ RESULT = re.compile(r'^(\s*)(not ok|ok)\s+\d+\s*-?\s*([^#]*?)\s*(#\s*(.*))?$')
 SUBTEST = re.compile(r'^(\s*)#\s*Subtest:\s*(\S+)')
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)\s*(#.*)?$')
 VERSION = re.compile(r'^(\s*)K?TAP version \d+')
+# The kselftest harness killed a test at its per-test limit.
+KSFT_TIMEOUT = re.compile(r'^\s*#\s*(\S+): Test terminated by timeout')
+LIMIT_BOUND = '[timeout]'
+
 
 
 def load_known(path):
@@ -62,8 +73,13 @@ def parse_suite(lines):
     leaves = []
     prev_indent = -1
     subtests = {}
+    killed = None
     for line in lines:
         line = line.rstrip('\r\n')
+        m = KSFT_TIMEOUT.match(line)
+        if m:
+            killed = m.group(1)
+            continue
         m = SUBTEST.match(line)
         if m:
             subtests[len(m.group(1))] = m.group(2)
@@ -89,8 +105,11 @@ def parse_suite(lines):
             state = 'pass'
         elif m.group(2) == 'ok':
             state = 'pass'
+        elif killed and (name == killed or name.endswith('.' + killed)):
+            state = 'timeout'
         else:
             state = 'fail'
+        killed = None
         leaves.append((name, state, directive))
     return leaves
 
@@ -165,8 +184,9 @@ def load_boot(label, path, tmpdirs):
     return index
 
 
-def report_suite(known, label, suite, boot_dir):
-    """Counts and failure messages of one suite."""
+def report_suite(known, label, suite, boot_dir, host_timeout=None):
+    """Counts and messages of one suite: (line, (passed, failed, skipped,
+    known failures, timed out, limit-bound), failed, timed out)."""
     name = (label + ': ' if label else '') + suite['name']
     try:
         with open(os.path.join(boot_dir, suite['tap']), errors='replace') as f:
@@ -174,13 +194,21 @@ def report_suite(known, label, suite, boot_dir):
     except FileNotFoundError:
         lines = []
     leaves = parse_suite(lines)
-    p = f = k = x = 0
+    p = f = k = x = t = lb = 0
     failed = []
+    timed_out = []
     for test, state, directive in leaves:
         # An entry names the suite alone, or BOOT/suite for one boot.
         reason = known_reason(known, suite['name'], test) or \
             known_reason(known, '%s/%s' % (label, suite['name']), test)
-        if state == 'fail' and reason:
+        bound = reason is not None and reason.startswith(LIMIT_BOUND)
+        if bound and state in ('pass', 'timeout'):
+            lb += 1
+        elif state == 'timeout':
+            t += 1
+            timed_out.append('%s: %s: timed out (the kselftest harness\'s '
+                             'own per-test limit)' % (name, test))
+        elif state == 'fail' and reason and not bound:
             x += 1
         elif state == 'pass' and reason:
             f += 1
@@ -194,27 +222,39 @@ def report_suite(known, label, suite, boot_dir):
         else:
             p += 1
     end = suite['end']
-    if end is None:
+    if end is None and host_timeout:
+        t += 1
+        timed_out.append('%s: did not finish: the guest %s' % (name, host_timeout))
+    elif end is None:
         f += 1
         failed.append('%s: did not finish (guest died or timed out)' % name)
+    elif end.startswith('timeout'):
+        t += 1
+        timed_out.append('%s: timed out%s' % (name, end[len('timeout'):]))
     elif not end.startswith('status='):
         f += 1
         failed.append('%s: %s' % (name, end))
-    elif not end.startswith('status=0') and not any(st == 'fail' for _, st, _ in leaves):
+    elif not end.startswith('status=0') and \
+            not any(st in ('fail', 'timeout') for _, st, _ in leaves):
         # A known failure explains a non-zero exit; nothing else does.
         f += 1
         failed.append('%s: exited with %s but reported no failing result' %
                       (name, end.split()[0]))
-    if not leaves:
+    if not leaves and not t:
         f += 1
         failed.append('%s: no results' % name)
-    for msg in check_plans(lines):
-        f += 1
-        failed.append('%s: TAP plan not kept: %s' % (name, msg))
+    if end is not None and not end.startswith('timeout'):
+        for msg in check_plans(lines):
+            f += 1
+            failed.append('%s: TAP plan not kept: %s' % (name, msg))
     extra = ', %d known base failures' % x if x else ''
+    if lb:
+        extra += ', %d limit-bound' % lb
+    if t:
+        extra += ', %d timed out' % t
     line = '%s %s (%d passed, %d failed, %d skipped%s)' % (
-        'ok' if f == 0 else 'not ok', name, p, f, k, extra)
-    return line, (p, f, k, x), failed
+        'ok' if f == 0 and t == 0 else 'not ok', name, p, f, k, extra)
+    return line, (p, f, k, x, t, lb), failed, timed_out
 
 
 def main():
@@ -225,18 +265,22 @@ def main():
     boots = [a.split('=', 1) if '=' in a else ('', a) for a in sys.argv[2:]]
 
     tmpdirs = []
-    totals = {'kernel': [0, 0, 0, 0], 'harness': [0, 0, 0, 0]}
+    totals = {'kernel': [0] * 6, 'harness': [0] * 6}
     failed_names = []
+    timed_out = []
     problems = []
     for label, path in boots:
         index = load_boot(label, path, tmpdirs)
         which = 'harness' if label == 'harness' else 'kernel'
         prefix = label + ': ' if label else ''
+        host_timeout = index.get('host_timeout')
         for suite in index['suites']:
-            line, counts, failed = report_suite(known, label, suite, index['dir'])
+            line, counts, failed, late = report_suite(known, label, suite,
+                                                      index['dir'], host_timeout)
             print(line)
             failed_names += failed
-            for i in range(4):
+            timed_out += late
+            for i in range(6):
                 totals[which][i] += counts[i]
         # The boot's plan (tests/plans/<boot>): every suite in it ran.
         ran = set(x['name'] for x in index['suites'])
@@ -246,17 +290,33 @@ def main():
         except FileNotFoundError:
             planned = []
         for name in planned:
-            if name not in ran:
+            if name not in ran and host_timeout:
+                totals[which][4] += 1
+                print('not ok %s%s (planned, never ran: the guest timed out)' %
+                      (prefix, name))
+                timed_out.append('%s%s: never ran: the guest %s' %
+                                 (prefix, name, host_timeout))
+            elif name not in ran:
                 totals[which][1] += 1
                 print('not ok %s%s (planned, never ran)' % (prefix, name))
                 failed_names.append('%s%s: in the boot\'s plan, but never ran' % (prefix, name))
         for r in index['reports']:
             problems.append('%s%s: %s' % (prefix, r['what'], r['line'][:160]))
-        if not index['done']:
+        # The oracle's count: every boot's SMMU has it (run-guest.sh), and
+        # a QEMU that exits without saying it did not check.
+        if label != 'harness' and index.get('oracle') is None:
+            problems.append('%sthe emulated SMMU did not print its count of '
+                            'missed TLB invalidations at exit' % prefix)
+        elif index.get('oracle'):
+            problems.append('%smissed invalidation (emulated SMMU): %d '
+                            'report(s) at exit' % (prefix, index['oracle']))
+        if not index['done'] and host_timeout:
+            timed_out.append('%sthe guest %s' % (prefix, host_timeout))
+        elif not index['done']:
             problems.append('%sguest did not reach the end of its run (panic, '
                             'crash or timeout): %s' % (prefix, index['log']))
 
-    npass, nfail, nskip, nxfail = totals['kernel']
+    npass, nfail, nskip, nxfail, ntime, nbound = totals['kernel']
     if problems:
         seen = set()
         print('not ok kernel console (%d reports)' % len(problems))
@@ -273,13 +333,23 @@ def main():
         print('failed:')
         for n in failed_names:
             print('  ' + n)
+    if timed_out:
+        print('timed out:')
+        for n in timed_out:
+            print('  ' + n)
     if nxfail:
         print('known base failures, not counted (tests/known-failures): %d' % nxfail)
-    hp, hf, hs, _ = totals['harness']
+    if nbound:
+        print('limit-bound tests, passed or timed out at a limit compiled '
+              'into upstream\'s test, not counted (tests/known-failures): %d'
+              % nbound)
+    hp, hf, hs, _, ht, _ = totals['harness']
     harness = ''
     if any(label == 'harness' for label, _ in boots):
-        harness = '; reporter self-test: %d passed, %d failed' % (hp, hf)
-    print('%d passed, %d failed, %d skipped%s' % (npass, nfail, nskip, harness))
+        harness = '; harness self-tests: %d passed, %d failed' % (hp, hf)
+    late = ', %d timed out' % ntime if ntime else ''
+    print('%d passed, %d failed, %d skipped%s%s' % (npass, nfail, nskip, late,
+                                                   harness))
     for d in tmpdirs:
         for root, dirs, files in os.walk(d, topdown=False):
             for n in files:
@@ -287,7 +357,8 @@ def main():
             for n in dirs:
                 os.rmdir(os.path.join(root, n))
         os.rmdir(d)
-    return 0 if nfail == 0 and hf == 0 and npass > 0 else 1
+    ok = nfail == 0 and ntime == 0 and hf == 0 and ht == 0 and npass > 0
+    return 0 if ok else 1
 
 
 if __name__ == '__main__':

@@ -6,15 +6,17 @@
 #
 # Boots the arm64 guest on the virt machine with an emulated SMMUv3 and two
 # of QEMU's edu DMA devices.  The SMMU has HTTU (access flag and dirty
-# state), an unbounded IOTLB, and reports every TLB invalidation the guest
-# kernel misses as a guest error ("missed TLB invalidation", which fails
-# the run).  A plan's @qemu line can override these (-global comes last
+# state; with it, virt keeps the SMMU at stage 1), an unbounded
+# IOTLB, and reports every TLB invalidation the guest kernel misses as a
+# guest error ("missed TLB invalidation") and in its count at exit, which
+# fail the run.  A plan's @qemu line can override these (-global comes last
 # and wins).  PID 1 runs the test plan tests/plans/PLAN,
 # whose @ lines set up the boot (kernel flavour, machine, kernel and QEMU
 # arguments, hugepages).  The console goes to LOGFILE (and to stdout when
 # VERBOSE=1).  GUEST_TIMEOUT (seconds) bounds the whole boot.
 # GUEST_FLAVOUR replaces the plan's kernel flavour, GUEST_INITRD the
-# initramfs (the nested run has its own).
+# initramfs (the nested run has its own), GUEST_IMAGE the kernel image (a
+# mutant's, scripts/mutants.sh).
 . "$(dirname "$0")/lib.sh"
 
 plan=$1
@@ -32,21 +34,24 @@ GUEST_MEM=${GUEST_MEM:-4G}
 CMDLINE="console=ttyAMA0 panic=-1 loglevel=5 log_buf_len=8M"
 CMDLINE+=" hugepages=${hugepages:-160}"
 CMDLINE+=" plan=$plan $(plan_opt "$plan" append) ${GUEST_APPEND:-}"
+# SUITE_TIMEOUT_SCALE=X: every suite's limit times X (guest/init.c).
+CMDLINE+="${SUITE_TIMEOUT_SCALE:+ timeout_scale=$SUITE_TIMEOUT_SCALE}"
 
 mkdir -p "$(dirname "$log")"
 rc=0
+t0=$SECONDS
 timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" \
 	-M "${machine:-virt,iommu=smmuv3,gic-version=3}" \
 	-cpu max,pauth-impdef=on \
 	-smp 2 -accel tcg,thread=multi \
 	-m "$GUEST_MEM" \
-	-kernel "$(kobj "${flavour:-debug}")/arch/arm64/boot/Image" \
+	-kernel "${GUEST_IMAGE:-$(kobj "${flavour:-debug}")/arch/arm64/boot/Image}" \
 	-initrd "${GUEST_INITRD:-$(line_dir "${flavour:-debug}" initramfs.cpio)}" \
 	-append "$CMDLINE" \
 	-device edu,dma_mask=0xffffffffffff,dma_delay_us=0 \
 	-device edu,dma_mask=0xffffffffffff,dma_delay_us=0 \
-	-global arm-smmuv3.httu=2 -global arm-smmuv3.iotlb-size=0 \
-	-global arm-smmuv3.stale-tlb-check=on -d guest_errors \
+	-global arm-smmuv3.httu=2 -global arm-smmuv3.x-iotlb-size=0 \
+	-global arm-smmuv3.x-stale-tlb-check=on -d guest_errors \
 	-display none -monitor none -serial stdio -nic none \
 	-no-reboot \
 	"${plan_qemu[@]}" "$@" </dev/null >"$log" 2>&1 &
@@ -55,5 +60,7 @@ if [ "${VERBOSE:-0}" = 1 ]; then
 	tail -n +1 -f "$log" --pid=$qpid &
 fi
 wait $qpid || rc=$?
-[ $rc -eq 124 ] && echo "@@ host: guest timed out after ${GUEST_TIMEOUT}s" >>"$log"
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "@@ host: guest timed out after $((SECONDS - t0)) s (limit ${GUEST_TIMEOUT} s)" >>"$log"
+fi
 exit $rc

@@ -17,6 +17,8 @@
 #                  on the KCSAN kernel
 #   run.sh nested-base  the boot nested with the unmodified base as host
 #
+# BOOTS=a,b limits a run to those boots; SUITE_TIMEOUT_SCALE=X multiplies
+# every suite's time limit (guest/init.c).
 # Each boot's console goes to out/<what>-<date>/<boot>.log; scripts/report.sh
 # reads them once (make report RUN=out/<what>-<date> reads them again).
 . "$(dirname "$0")/lib.sh"
@@ -30,6 +32,18 @@ stress | stress-kcsan) boots=("$what") ;;
 nested-base) boots=(nested) ;;
 *) die "usage: $0 test|demo|bench|stress|stress-kcsan|nested-base" ;;
 esac
+# BOOTS=a,b: only these of the target's boots (for developers; the report
+# then reads only them).
+if [ -n "${BOOTS:-}" ]; then
+	picked=()
+	for b in ${BOOTS//,/ }; do
+		case " ${boots[*]} " in
+		*" $b "*) picked+=("$b") ;;
+		*) die "BOOTS=$BOOTS: $b is not a boot of '$what' (${boots[*]})" ;;
+		esac
+	done
+	boots=("${picked[@]}")
+fi
 
 # Boots at a time (below); VERBOSE=1 streams one console, so one boot.
 jobs=${BOOT_JOBS:-$([ "${VERBOSE:-0}" = 1 ] && echo 1 || echo 2)}
@@ -99,6 +113,8 @@ if [ "$what" = test ]; then
 	# The reporter itself: bad runs must come out red.
 	echo harness >>"$run/boots"
 	bash "$TOP/scripts/report-selftest.sh" "$run/harness.log" || true
+	# What the project's QEMU must refuse or say, without a guest.
+	bash "$TOP/scripts/qemu-selftest.sh" >>"$run/harness.log" || true
 fi
 # The report reads the boots in this order, whatever order they ran in.
 printf '%s\n' "${boots[@]}" >>"$run/boots"
