@@ -146,8 +146,12 @@ harness_patch_list() {
 harness_in() {
 	local p f sha
 	mapfile -t HPATCHES < <(harness_patch_list)
-	[ "${#HPATCHES[@]}" -gt 0 ] || return 0
-	mapfile -t HFILES < <(sed -n 's|^+++ b/||p' "${HPATCHES[@]}" | sort -u)
+	[ "${#HPATCHES[@]}" -gt 0 ] || [ -f "$KOBJ/.harness.files" ] || return 0
+	# The files of this build's patches, and of the last build's: a file
+	# only a mutant touched must be rebuilt without it.
+	mapfile -t HFILES < <({ [ "${#HPATCHES[@]}" -eq 0 ] ||
+		sed -n 's|^+++ b/||p' "${HPATCHES[@]}"
+		[ ! -f "$KOBJ/.harness.files" ] || cat "$KOBJ/.harness.files"; } | sort -u)
 	declare -gA HMTIME=()
 	for f in "${HFILES[@]}"; do
 		HMTIME[$f]=$(stat -c %Y "$KSRC/$f")
@@ -157,7 +161,7 @@ harness_in() {
 			{ harness_out; die "${p#"$TOP"/} does not apply to ${KSRC#"$TOP"/} (uncommitted edits there?)"; }
 		HAPPLIED+=("$p")
 	done
-	sha=$(cat "${HPATCHES[@]}" | sha1sum | cut -c1-12)
+	sha=$(cat "${HPATCHES[@]}" /dev/null | sha1sum | cut -c1-12)
 	if uptodate "$KOBJ/.harness.sha" "$sha"; then
 		for f in "${HFILES[@]}"; do
 			touch -d "@${HMTIME[$f]}" "$KSRC/$f"
@@ -196,7 +200,14 @@ build() {
 	[ -x "$KOBJ/usr/gen_init_cpio" ] || logged "$BUILD/logs/kernel.log" kmake usr/gen_init_cpio
 	harness_out
 	trap - EXIT
-	[ -z "$HSHA" ] || mark "$KOBJ/.harness.sha" "$HSHA"
+	if [ -n "$HSHA" ]; then
+		mark "$KOBJ/.harness.sha" "$HSHA"
+		if [ "${#HPATCHES[@]}" -gt 0 ]; then
+			sed -n 's|^+++ b/||p' "${HPATCHES[@]}" | sort -u >"$KOBJ/.harness.files"
+		else
+			rm -f "$KOBJ/.harness.files"
+		fi
+	fi
 	if [ -n "${KERNEL_MUTANT:-}" ]; then
 		mkdir -p "$BUILD/mutants/$KERNEL_MUTANT"
 		cp "$KOBJ/arch/arm64/boot/Image" "$BUILD/mutants/$KERNEL_MUTANT/Image"
