@@ -236,13 +236,30 @@ static int iommufd_open(void *c, void *buf, size_t size)
 	return edu_enable_bar(&f->edu);
 }
 
+/*
+ * IOMMU_HWPT_DIRTY_TRACKING_SPLIT of the mainline series, spelled out: the
+ * guest programs are built against the 6.12 backport's headers too, which
+ * do not have it, and a 6.12 kernel refuses it like any unknown flag.
+ */
+#define DIRTY_TRACKING_SPLIT (1U << 1)
+
+/*
+ * On: page-size tracking (DIRTY_TRACKING_SPLIT), as a VMM asks for it, or
+ * tracking at the mappings' size where the IOMMU cannot split.
+ */
 static int iommufd_track(struct iommufd_ctx *f, bool on)
 {
 	struct iommu_hwpt_set_dirty_tracking s = {
 		.size = sizeof(s), .hwpt_id = f->hwpt,
-		.flags = on ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.flags = on ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE |
+			      DIRTY_TRACKING_SPLIT : 0,
 	};
 
+	if (!ioctl(f->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &s))
+		return 0;
+	if (errno != EOPNOTSUPP || !on)
+		return -errno;
+	s.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
 	return ioctl(f->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &s) ? -errno : 0;
 }
 
