@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What a dirty harvest costs, side by side in one boot on the same SMMU:
+ * What a dirty harvest costs, side by side on the same SMMU:
  *
  *   type1-hw      VFIO_IOMMU_DIRTY_PAGES GET_BITMAP, IOMMU dirty state
- *   type1-legacy  the same with hw_dirty_tracking=0 (all dirty, the base)
+ *   type1-legacy  the same where the IOMMU does not track (all dirty, the
+ *                 base): only with --legacy, on an SMMU without HTTU
  *   iommufd       IOMMU_HWPT_GET_DIRTY_BITMAP (upstream's path)
  *   iommufd-nc    the same with IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR
+ *
+ * A type1 v2 container on an SMMU with HTTU always tracks, so the legacy
+ * row takes a boot of its own, whose SMMU has no HTTU (tests/plans/
+ * bench-legacy): dirty_bench --legacy measures that row alone, and
+ * nothing else; without it, the other three rows and the scale part.
+ * Each mode checks first that type1 tracks, or does not, as its rows need
+ * (VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_IOMMU).
  *
  * for several mapped sizes, with 4K pages, 2M blocks and a 1G block, with few
  * pages dirty (written by the edu device) and with all of them dirty
@@ -19,6 +27,8 @@
  * blocks into pages costs, where the IOMMU does.
  *
  * Prints a table, TAP, and its numbers as data (bench.csv).
+ *
+ *   dirty_bench [--legacy] [MAX_MIB [SCALE_MIB]]
  */
 #include <linux/iommufd.h>
 #include "tap.h"
@@ -129,10 +139,13 @@ static int type1_open(void *c, void *buf, size_t size)
 {
 	struct type1_ctx *t = c;
 
-	if (type1_set_hw_dirty_tracking(!t->legacy) && !t->legacy)
-		return -ENOTSUP;
 	if (edu_open(&t->edu, 0, -1))
 		return -ENODEV;
+	/* Checked once in main(): the SMMU does not change in a boot */
+	if (type1_dirty_iommu(t->edu.container) == t->legacy) {
+		edu_close(&t->edu, 1);
+		return -ENOTSUP;
+	}
 	return vfio_map(t->edu.container, buf, IOVA, size);
 }
 
@@ -167,7 +180,6 @@ static void type1_close(void *c)
 	struct type1_ctx *t = c;
 
 	edu_close(&t->edu, 1);	/* closing the container unmaps all */
-	type1_restore_hw_dirty_tracking();
 }
 
 static struct edu *type1_edu(void *c)
@@ -353,10 +365,13 @@ static long iommu_pt_kib(void)
 	return pages < 0 ? -1 : pages * (long)(PAGE / 1024);
 }
 
+static unsigned int rows_measured;
+
 static void report(const struct row *r)
 {
 	double gib = r->mib / 1024.0;
 
+	rows_measured++;
 	printf("# %-13s %3s %5lu MiB  start %9.0f  stop %7.0f  clean %9.0f (%5.1fx floor, %8.0f/GiB)"
 	       "  few %9.0f  all %9.0f (%5.1fx floor)  precision %lu/%d"
 	       "  start %8.0f/GiB  +%ld KiB tables/GiB\n",
@@ -520,8 +535,8 @@ static void scale(unsigned long max_mib)
 		if (mibs[i] > max_mib)
 			break;
 		size = mibs[i] << 20;
-		if (type1_set_hw_dirty_tracking(true) || edu_open(&t.edu, 0, -1)) {
-			printf("# scale: no type1 hardware tracking\n");
+		if (edu_open(&t.edu, 0, -1)) {
+			printf("# scale: no edu\n");
 			break;
 		}
 		ret = 0;
@@ -563,27 +578,63 @@ next:
 	munmap(buf, gib);
 }
 
+/* Does a type1 container of the first edu track in the IOMMU here? */
+static int type1_tracks(void)
+{
+	struct edu edu;
+	int tracks;
+
+	if (edu_open(&edu, 0, -1))
+		return -1;
+	tracks = type1_dirty_iommu(edu.container);
+	edu_close(&edu, 1);
+	return tracks;
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned long sizes[] = { 64, 256, 1024 };
 	struct type1_ctx t1 = { 0 }, t1l = { .legacy = true };
 	struct iommufd_ctx fd = { 0 }, fdn = { 0 };
-	const struct path_ops paths[] = {
+	const struct path_ops all_paths[] = {
 		{ "type1-hw", type1_open, type1_get, type1_remap, type1_start,
-		  type1_stop, type1_close, type1_edu },
-		{ "type1-legacy", type1_open, type1_get, type1_remap, type1_start,
 		  type1_stop, type1_close, type1_edu },
 		{ "iommufd", iommufd_open, iommufd_get, iommufd_remap, iommufd_start,
 		  iommufd_stop, iommufd_close, iommufd_edu },
 		{ "iommufd-nc", iommufd_open, iommufd_get, iommufd_remap,
 		  iommufd_start, iommufd_stop, iommufd_close, iommufd_edu, true },
+	}, legacy_paths[] = {
+		{ "type1-legacy", type1_open, type1_get, type1_remap, type1_start,
+		  type1_stop, type1_close, type1_edu },
 	};
-	void *ctxs[] = { &t1, &t1l, &fd, &fdn };
-	unsigned long max_mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
+	void *all_ctxs[] = { &t1, &fd, &fdn }, *legacy_ctxs[] = { &t1l };
+	bool legacy = argc > 1 && !strcmp(argv[1], "--legacy");
+	const struct path_ops *paths = legacy ? legacy_paths : all_paths;
+	void **ctxs = legacy ? legacy_ctxs : all_ctxs;
+	unsigned int npaths = legacy ? 1 : 3;
+	unsigned long max_mib;
 	uint64_t *floor_mem;
 	unsigned int s, p, h;
+	int tracks;
 
+	if (legacy) {
+		argc--;
+		argv++;
+	}
+	max_mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
 	ksft_print_header();
+	/*
+	 * The type1 rows need the SMMU they were written for: with HTTU for
+	 * type1-hw, without it for type1-legacy.  A wrong one is a failure,
+	 * and its rows are not measured.
+	 */
+	tracks = type1_tracks();
+	if (legacy)
+		ksft_test_result(tracks == 0, "type1-legacy: type1 does not track "
+				 "in the IOMMU here (an SMMU without HTTU)\n");
+	else
+		ksft_test_result(tracks == 1, "type1-hw: type1 tracks in the "
+				 "IOMMU here (VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_IOMMU)\n");
 	data_line("bench.csv", "path,gran,mib,floor_us,start_us,stop_us,clean_us,"
 		  "few_us,all_us,few_reported,all_reported,pt_kib");
 	printf("# times in microseconds, medians; floor = linear read of the "
@@ -612,14 +663,15 @@ int main(int argc, char **argv)
 			if (!h)
 				madvise(buf, size, MADV_NOHUGEPAGE);
 			memset(buf, 0, size);
-			for (p = 0; p < sizeof(paths) / sizeof(paths[0]); p++)
+			for (p = 0; p < npaths; p++)
 				measure(&paths[p], ctxs[p], buf, sizes[s],
 					blocks[h], floor_mem);
 			munmap(buf, size);
 		}
 	}
-	scale(argc > 2 ? strtoul(argv[2], NULL, 0) : 16384);
-	if (!ksft_test_num())
+	if (!legacy && tracks == 1)
+		scale(argc > 2 ? strtoul(argv[2], NULL, 0) : 16384);
+	if (!rows_measured)
 		ksft_exit_fail_msg("nothing measured\n");
 	ksft_set_plan(ksft_test_num());		/* a plan at the end */
 	ksft_finished();

@@ -51,26 +51,10 @@ static inline int edu_enable_bar(struct edu *edu);
 /*
  * Open the nth edu through an existing container (or a new one when
  * container < 0) and map BAR0.  Sets bus mastering.  Returns 0 or -errno,
- * with a message on stderr.
+ * with a message on stderr.  The container is type1 v2: where the IOMMU
+ * can track dirty pages at no cost until tracking starts (the SMMU with
+ * HTTU), type1 gives it tracking domains without being asked.
  */
-#ifndef VFIO_TYPE1v2_DIRTY_IOMMU
-#define VFIO_TYPE1v2_DIRTY_IOMMU	11	/* the 7.3 series' opt-in */
-#endif
-
-/*
- * Containers ask for dirty tracking domains (VFIO_TYPE1v2_DIRTY_IOMMU) where
- * the kernel offers them, unless type1_set_hw_dirty_tracking(0) was called.
- */
-static int edu_want_hw_dirty = 1;
-
-static inline unsigned long edu_iommu_type(int container)
-{
-	if (edu_want_hw_dirty &&
-	    ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_DIRTY_IOMMU) > 0)
-		return VFIO_TYPE1v2_DIRTY_IOMMU;
-	return VFIO_TYPE1v2_IOMMU;
-}
-
 static inline int edu_open(struct edu *edu, int nth, int container)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
@@ -110,7 +94,7 @@ static inline int edu_open(struct edu *edu, int nth, int container)
 	if (ioctl(edu->group, VFIO_GROUP_SET_CONTAINER, &edu->container))
 		goto err;
 	/* The first group of a container selects the IOMMU model. */
-	if (ioctl(edu->container, VFIO_SET_IOMMU, edu_iommu_type(edu->container)) &&
+	if (ioctl(edu->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) &&
 	    errno != EBUSY && errno != EINVAL)
 		goto err;
 	edu->device = ioctl(edu->group, VFIO_GROUP_GET_DEVICE_FD, edu->bdf);
@@ -190,40 +174,6 @@ static inline int vfio_unmap(int container, uint64_t iova, uint64_t size)
 	return ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
 }
 
-/*
- * Dirty tracking domains for containers opened from now on, or not: through
- * the opt-in where the kernel has it (7.3), else through
- * vfio_iommu_type1.hw_dirty_tracking (the 6.12 backport, default on).  On
- * 7.3 the parameter, off by default, is written too, so that a
- * VFIO_TYPE1v2_IOMMU container gets what was asked for as well.
- */
-#define TYPE1_HW_DIRTY_PARAM "/sys/module/vfio_iommu_type1/parameters/hw_dirty_tracking"
-
-static char type1_hw_dirty_found[2];	/* the parameter before the first set */
-
-static inline int type1_set_hw_dirty_tracking(int on)
-{
-	int fd;
-
-	if (!type1_hw_dirty_found[0]) {
-		fd = open(TYPE1_HW_DIRTY_PARAM, O_RDONLY);
-		if (fd < 0 || read(fd, type1_hw_dirty_found, 1) != 1)
-			type1_hw_dirty_found[0] = '-';	/* no parameter */
-		if (fd >= 0)
-			close(fd);
-	}
-	edu_want_hw_dirty = on;
-	return sysfs_write(TYPE1_HW_DIRTY_PARAM, on ? "Y" : "N");
-}
-
-/* Put the parameter back as the first type1_set_hw_dirty_tracking() found it */
-static inline void type1_restore_hw_dirty_tracking(void)
-{
-	edu_want_hw_dirty = 1;
-	if (type1_hw_dirty_found[0] == 'Y' || type1_hw_dirty_found[0] == 'N')
-		sysfs_write(TYPE1_HW_DIRTY_PARAM, type1_hw_dirty_found);
-}
-
 static inline int type1_dirty_pages(int container, uint32_t flags)
 {
 	struct vfio_iommu_type1_dirty_bitmap d = {
@@ -233,18 +183,6 @@ static inline int type1_dirty_pages(int container, uint32_t flags)
 
 	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &d) ? -errno : 0;
 }
-
-/*
- * What a bitmap of the 7.3 series reports: struct vfio_bitmap_info after
- * the struct vfio_bitmap, counted in argsz.  The 6.12 backport's headers
- * do not have it, and its type1 ignores it.
- */
-struct type1_bitmap_info {
-	uint32_t flags;
-#define TYPE1_BITMAP_INFO_VALID		(1 << 0)
-#define TYPE1_BITMAP_INFO_UNTRACKED	(1 << 1)
-	uint32_t reserved;
-};
 
 /* The user's bitmap of [0, size): one bit per 4K page, in u64 words */
 static inline struct vfio_bitmap type1_bitmap(uint64_t size, uint64_t *bitmap)
@@ -259,19 +197,16 @@ static inline struct vfio_bitmap type1_bitmap(uint64_t size, uint64_t *bitmap)
 /*
  * GET_BITMAP over [iova, iova + size), one bit per 4K page.  The caller
  * zeroes @bitmap first, as the uAPI asks (and as for iommufd, which ORs).
- * With @info, the kernel says there what the bitmap reports.
  */
-static inline int type1_get_bitmap_info(int container, uint64_t iova,
-					uint64_t size, uint64_t *bitmap,
-					struct type1_bitmap_info *info)
+static inline int type1_get_bitmap(int container, uint64_t iova, uint64_t size,
+				   uint64_t *bitmap)
 {
 	struct {
 		struct vfio_iommu_type1_dirty_bitmap d;
 		struct vfio_iommu_type1_dirty_bitmap_get g;
-		struct type1_bitmap_info i;
 	} req = {
 		.d = {
-			.argsz = info ? sizeof(req) : offsetof(typeof(req), i),
+			.argsz = sizeof(req),
 			.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
 		},
 		.g = {
@@ -281,21 +216,26 @@ static inline int type1_get_bitmap_info(int container, uint64_t iova,
 		},
 	};
 
-	if (ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &req))
-		return -errno;
-	if (info)
-		*info = req.i;
-	return 0;
+	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &req) ? -errno : 0;
 }
 
-static inline int type1_get_bitmap(int container, uint64_t iova, uint64_t size,
-				   uint64_t *bitmap)
-{
-	return type1_get_bitmap_info(container, iova, size, bitmap, NULL);
-}
+/*
+ * The 7.3 series' flag of the migration capability, spelled out: the
+ * guest programs are built against the 6.12 backport's headers too, which
+ * do not have it (and whose type1 never sets it, tracking or not).
+ */
+#ifndef VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_IOMMU
+#define VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_IOMMU	(1 << 0)
+#endif
 
-/* Does type1 say that the IOMMU tracks the DMA of every group? */
-static inline bool type1_hw_precise(int container)
+/*
+ * Does type1 say that the IOMMU tracks the DMA of every group of the
+ * container (VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_IOMMU)?  Only the 7.3
+ * series says so: on 6.12, false says nothing, and a program that must
+ * know whether tracking is real there measures it, or takes
+ * VFIO_DIRTY_EXPECT_HW.
+ */
+static inline bool type1_dirty_iommu(int container)
 {
 	static char buf[4096];
 	struct vfio_iommu_type1_info *info = (void *)buf;
@@ -311,26 +251,35 @@ static inline bool type1_hw_precise(int container)
 		hdr = (void *)(buf + off);
 		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION)
 			return ((struct vfio_iommu_type1_info_cap_migration *)hdr)->flags &
-			       VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_HW_PRECISE;
+			       VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_IOMMU;
 	}
 	return false;
 }
 
 /*
+ * VFIO_DIRTY_EXPECT_HW, which the test plans set: 1 when the IOMMU must
+ * track (the SMMU with HTTU), 0 when it must not, -1 when unset.
+ */
+static inline int type1_expect_hw(void)
+{
+	const char *e = getenv("VFIO_DIRTY_EXPECT_HW");
+
+	return e && *e ? atoi(e) != 0 : -1;
+}
+
+/*
  * Unmap [iova, iova + size) with its dirty bitmap, one bit per 4K page,
- * into @bitmap, which the caller zeroes first; with @info, what it reports.
+ * into @bitmap, which the caller zeroes first.
  */
 static inline int type1_unmap_get_bitmap(int container, uint64_t iova,
-					 uint64_t size, uint64_t *bitmap,
-					 struct type1_bitmap_info *info)
+					 uint64_t size, uint64_t *bitmap)
 {
 	struct {
 		struct vfio_iommu_type1_dma_unmap u;
 		struct vfio_bitmap b;
-		struct type1_bitmap_info i;
 	} req = {
 		.u = {
-			.argsz = info ? sizeof(req) : offsetof(typeof(req), i),
+			.argsz = sizeof(req),
 			.flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
 			.iova = iova,
 			.size = size,
@@ -338,11 +287,7 @@ static inline int type1_unmap_get_bitmap(int container, uint64_t iova,
 		.b = type1_bitmap(size, bitmap),
 	};
 
-	if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &req))
-		return -errno;
-	if (info)
-		*info = req.i;
-	return 0;
+	return ioctl(container, VFIO_IOMMU_UNMAP_DMA, &req) ? -errno : 0;
 }
 
 #endif

@@ -67,6 +67,11 @@ def safe_path(name):
     return '/'.join(parts) or '_'
 
 
+def qemu_log(log):
+    """Where run-guest.sh puts QEMU's log of the boot whose console is log."""
+    return (log[:-4] if log.endswith('.log') else log) + '.qemu.log'
+
+
 def split(log, outdir):
     try:
         with open(log, errors='replace') as f:
@@ -75,6 +80,22 @@ def split(log, outdir):
         lines = []
     index = {'log': os.path.abspath(log), 'done': False, 'suites': [],
              'data': [], 'reports': [], 'lines': len(lines)}
+    # QEMU's own log, when the plan sent it apart (@qemulog): its reports
+    # count as the console's.
+    qlog = qemu_log(log)
+    if os.path.exists(qlog):
+        index['qemu_log'] = os.path.abspath(qlog)
+        with open(qlog, errors='replace') as f:
+            for s in f:
+                m = ORACLE.search(s)
+                if m:
+                    index['oracle'] = index.get('oracle', 0) + int(m.group(1))
+                    continue
+                for rx, what in BAD:
+                    if rx.search(s):
+                        index['reports'].append({'what': what,
+                                                 'line': s.strip()[:200]})
+                        break
     suite = None
     data = None
     data_lines = {}

@@ -86,6 +86,21 @@ check() {
 	printf 's 60 /bin/s\n' >"$tmp/log.plan"
 	check "a boot that ran its whole plan is green" 0
 	rm -f "$tmp/log.plan"
+	# A plan's @console checks, over the console and QEMU's own log
+	good >"$tmp/log"
+	printf 's 60 /bin/s\n@console none dirty_set\n@console some ha=1\n' >"$tmp/log.plan"
+	echo "smmuv3_decode_cd_httu asid=1 ha=1 hd=1" >"$tmp/log.qemu.log"
+	check "@console checks that hold are green" 0 'ok console: 1 line\(s\) match /ha=1/'
+	echo "smmu_ptw_dirty_set level=3 iova=0x1000" >>"$tmp/log.qemu.log"
+	check "@console none, with a matching line in QEMU's log, is red" 1 \
+		'not ok console: 1 line\(s\) match /dirty_set/'
+	echo "smmuv3_decode_cd_httu asid=1 ha=0 hd=0" >"$tmp/log.qemu.log"
+	check "@console some, with no matching line, is red" 1 \
+		'not ok console: 0 line\(s\) match /ha=1/'
+	echo "smmuv3: missed invalidation: sid 0x8 asid 1 iova 0x1000" >"$tmp/log.qemu.log"
+	printf 's 60 /bin/s\n' >"$tmp/log.plan"
+	check "a missed-invalidation report in QEMU's own log is red" 1
+	rm -f "$tmp/log.plan" "$tmp/log.qemu.log"
 	{ good; echo "smmuv3: missed invalidation: sid 0x8 asid 1 iova 0x1000"; } >"$tmp/log"
 	check "a missed-invalidation report from the emulated SMMU is red" 1
 	good | sed 's/: 0 report(s)/: 3 report(s) (-d guest_errors names them)/' >"$tmp/log"

@@ -257,6 +257,36 @@ def report_suite(known, label, suite, boot_dir, host_timeout=None):
     return line, (p, f, k, x, t, lb), failed, timed_out
 
 
+def check_console(logs, prefix, directive):
+    """A plan's "@console none|some REGEX": whether any line of the boot's
+    console log or QEMU's log (with its -trace output) matches.  Returns
+    the report line and whether it holds."""
+    parts = directive.split(None, 2)
+    if len(parts) < 3 or parts[1] not in ('none', 'some'):
+        return ('not ok %sconsole: malformed plan line "%s"' %
+                (prefix, directive), False)
+    want, rx = parts[1], re.compile(parts[2])
+    count, first, read = 0, None, 0
+    for log in logs:
+        try:
+            with open(log, errors='replace') as f:
+                for s in f:
+                    if rx.search(s):
+                        count += 1
+                        first = first or s.strip()[:160]
+            read += 1
+        except (TypeError, FileNotFoundError):
+            pass
+    if not read:
+        return ('not ok %sconsole: no log to check /%s/' %
+                (prefix, parts[2]), False)
+    ok = count == 0 if want == 'none' else count > 0
+    what = ('%d line(s) match /%s/' % (count, parts[2])) + \
+        (', the first: %s' % first if first and want == 'none' else '')
+    return ('%s %sconsole: %s (expected %s)' %
+            ('ok' if ok else 'not ok', prefix, what, want), ok)
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
@@ -286,9 +316,18 @@ def main():
         ran = set(x['name'] for x in index['suites'])
         try:
             with open(os.path.join(index['dir'], 'plan')) as f:
-                planned = [ln.split()[0] for ln in f if ln.strip()]
+                plan_lines = [ln.rstrip('\n') for ln in f if ln.strip()]
         except FileNotFoundError:
-            planned = []
+            plan_lines = []
+        planned = [ln.split()[0] for ln in plan_lines if not ln.startswith('@')]
+        for ln in plan_lines:
+            if ln.startswith('@console '):
+                line, ok = check_console([index.get('log'),
+                                          index.get('qemu_log')], prefix, ln)
+                print(line)
+                totals[which][0 if ok else 1] += 1
+                if not ok:
+                    failed_names.append(line[len('not ok '):])
         for name in planned:
             if name not in ran and host_timeout:
                 totals[which][4] += 1

@@ -29,13 +29,17 @@ for b in "${boots[@]}"; do
 done
 
 if [ -f "$run/demo/tap/migration-demo.tap" ]; then
-	# The demo's own account: its table, then its numbers and a plot.
-	sed -n 's/^# \{0,1\}//p' "$run/demo/tap/migration-demo.tap" |
-		grep -v '^ *$\|^Totals:' || true
-	bash "$TOP/scripts/demo-plot.sh" "$run/demo" "$run" || true
+	# The demo's own account: its table (and the all-dirty way's, from
+	# demo-legacy: the SMMU without HTTU), then its numbers and a plot.
+	for b in demo demo-legacy; do
+		[ -f "$run/$b/tap/migration-demo.tap" ] || continue
+		sed -n 's/^# \{0,1\}//p' "$run/$b/tap/migration-demo.tap" |
+			grep -v '^ *$\|^Totals:' || true
+	done
+	bash "$TOP/scripts/demo-plot.sh" "$run/demo" "$run" "$run/demo-legacy" || true
 fi
 if [ -d "$run/bench" ]; then
-	bash "$TOP/scripts/bench-report.sh" "$run/bench" "$run" || true
+	bash "$TOP/scripts/bench-report.sh" "$run/bench" "$run" "$run/bench-legacy" || true
 fi
 if [ -d "$run/nested" ]; then
 	stage "the real VMM: the project's QEMU $(sed -n 's/^qemu (Debian source) *//p' "$run/versions.txt" 2>/dev/null) + patches/qemu, and Debian's $(sed -n 's/^qemu-system-arm (arm64) *//p' "$run/versions.txt" 2>/dev/null), migrating a guest that writes by DMA"

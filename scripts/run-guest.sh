@@ -27,6 +27,10 @@ flavour=${GUEST_FLAVOUR:-$(plan_opt "$plan" kernel)}
 machine=$(plan_opt "$plan" machine)
 hugepages=${GUEST_HUGEPAGES:-$(plan_opt "$plan" hugepages)}
 read -r -a plan_qemu <<<"$(plan_opt "$plan" qemu)"
+# "@qemulog on": QEMU's log (-d, -trace) goes to BOOT.qemu.log beside the
+# console, so that trace lines cannot land inside the guest's lines;
+# scripts/console.py reads both.
+[ "$(plan_opt "$plan" qemulog)" = on ] && plan_qemu+=(-D "${log%.log}.qemu.log")
 
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-1500}
 GUEST_MEM=${GUEST_MEM:-4G}

@@ -10,18 +10,26 @@
 # tracks no dirty pages, so QEMU must get the pages edu wrote from the
 # IOMMU:
 #
-#   type1-hw      the project's QEMU (patches/qemu) at default settings: its
-#                 legacy type1 container asks for VFIO_TYPE1v2_DIRTY_IOMMU
-#                 and marks the device as tracked by the IOMMU, so no
-#                 enable-migration=on; vfio_iommu_type1.hw_dirty_tracking=N,
-#                 so only the QEMU's opt-in gives it hardware tracking
-#   type1-stock   Debian's unmodified QEMU with enable-migration=on, given
-#                 hardware tracking by the administrator's setting,
-#                 vfio_iommu_type1.hw_dirty_tracking=Y
-#   type1-legacy  Debian's QEMU with hw_dirty_tracking=N: every pinned page
-#                 is reported dirty (the base kernel's behaviour)
+#   type1-hw      the project's QEMU (patches/qemu) at default settings:
+#                 the kernel gives its legacy (type1) container hardware
+#                 tracking on this SMMU (HTTU) unasked, and says so
+#                 (VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_IOMMU); the QEMU reads
+#                 that and marks the device as tracked by the IOMMU, so no
+#                 enable-migration=on
+#   type1-stock   Debian's unmodified QEMU with enable-migration=on, on
+#                 type1 at default settings: the same hardware tracking,
+#                 which that QEMU does not know of
 #   iommufd       the project's QEMU on its iommufd backend, at default
 #                 settings: IOMMU_HWPT_GET_DIRTY_BITMAP
+#
+# There is no all-dirty type1 row any more (type1-legacy: Debian's QEMU
+# with vfio_iommu_type1.hw_dirty_tracking=N, every pinned page reported
+# dirty): the kernel has no such switch now, and a type1 container on this
+# SMMU with HTTU always tracks, so this boot cannot produce the row.
+# type1's all-dirty answer takes an SMMU without HTTU, or the unmodified
+# base kernel (make nested-base: there both type1 rows are all-dirty).
+# VFIO_DIRTY_EXPECT_HW=0 on the kernel command line, which make
+# nested-base sets, says that the host is the base.
 #
 # After the switchover the run tells the destination's L2 to stop and
 # check every page against its log; a stale page is a lost dirty page.  A
@@ -30,11 +38,11 @@
 #
 # What decides whether the IOMMU's tracking works does not depend on the
 # host's speed: the source QEMU traces every dirty bitmap VFIO returned
-# (vfio_get_dirty_bitmap), and no bitmap of a tracking row may report more
-# pages than L2 stamps (its buffer; nothing else in L2 is written by DMA),
-# while the all-dirty row reports all of L2's RAM.  RAM sent, dirty syncs,
-# total time and downtime are reported, not judged: they follow the host's
-# load.  The project's QEMU must not warn that the device is untracked.
+# (vfio_get_dirty_bitmap), and no bitmap of a row may report more pages
+# than L2 stamps (its buffer; nothing else in L2 is written by DMA).  RAM
+# sent, dirty syncs, total time and downtime are reported, not judged:
+# they follow the host's load.  The project's QEMU must not warn that the
+# device is untracked.
 #
 # Prints one TAP line per check, the "l1: result" lines with QEMU's
 # query-migrate reply for the host's table, and the consoles of both L2s.
@@ -44,7 +52,7 @@
 # --converge S
 set -u
 
-ROWS="type1-hw type1-stock type1-legacy iommufd"
+ROWS="type1-hw type1-stock iommufd"
 SEED=1
 MIB=64
 RATE=5000
@@ -67,10 +75,13 @@ QEMU_OURS=/usr/bin/qemu-system-aarch64
 QEMU_DEBIAN=/usr/bin/qemu-system-aarch64-debian
 L2_MIB=256
 # What QEMU says when the IOMMU does not track: the migration blocker or
-# warning, the legacy container's warning at attach, and at a bitmap
-UNTRACKED="doesn't support device and IOMMU dirty tracking|doesn't track dirty pages|reported some DMA mappings whole"
+# warning, and the legacy container's warning at attach
+UNTRACKED="doesn't support device and IOMMU dirty tracking|doesn't track dirty pages"
 export LD_LIBRARY_PATH=/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu
-PARAM=/sys/module/vfio_iommu_type1/parameters/hw_dirty_tracking
+# 1: the series' kernel, whose IOMMU tracks for type1 and iommufd; 0: the
+# unmodified base (make nested-base), whose type1 reports every pinned
+# page dirty and which QEMU is told does not track
+HW=${VFIO_DIRTY_EXPECT_HW:-1}
 EDUS=$(ls /sys/bus/pci/drivers/edu_vfio_pci 2>/dev/null | grep '^0000:')
 SRC=$(echo "$EDUS" | sed -n 1p)
 DST=$(echo "$EDUS" | sed -n 2p)
@@ -112,15 +123,6 @@ dead() {
 	! kill -0 "$1" 2>/dev/null
 }
 
-# The base kernel has no such parameter: both type1 rows are its behaviour.
-set_hw() {
-	if [ -w $PARAM ]; then
-		echo "$1" >$PARAM
-	else
-		echo "l1: no $PARAM: type1 reports every pinned page dirty"
-	fi
-}
-
 show() {
 	sed "s/^/  [$1] /" "$2"
 }
@@ -139,16 +141,14 @@ row() {
 	local common append srcpid dstpid catpid qemu=$QEMU_OURS mig="" calls max med first
 	case $name in
 	type1-hw)
-		set_hw N
 		dev=vfio-pci
-		# The base kernel has no opt-in: the device is blocked without it.
-		[ -e $PARAM ] || mig=",enable-migration=on" ;;
-	type1-stock) set_hw Y; dev=vfio-pci; qemu=$QEMU_DEBIAN; mig=",enable-migration=on" ;;
-	type1-legacy) set_hw N; dev=vfio-pci; qemu=$QEMU_DEBIAN; mig=",enable-migration=on" ;;
+		# The base does not say type1 tracks: the device is blocked without it.
+		[ "$HW" = 1 ] || mig=",enable-migration=on" ;;
+	type1-stock) dev=vfio-pci; qemu=$QEMU_DEBIAN; mig=",enable-migration=on" ;;
 	iommufd)
 		obj="-object iommufd,id=ifd"
 		dev=vfio-pci,iommufd=ifd
-		[ -e $PARAM ] || mig=",enable-migration=on" ;;
+		[ "$HW" = 1 ] || mig=",enable-migration=on" ;;
 	*) tap "not ok" "migration $name: unknown row"; return ;;
 	esac
 	first=$n
@@ -246,7 +246,7 @@ row() {
 checks() {
 	case $1 in
 	type1-hw | iommufd) echo 3 ;;
-	type1-stock | type1-legacy) echo 2 ;;
+	type1-stock) echo 2 ;;
 	*) echo 1 ;;
 	esac
 }
@@ -254,10 +254,10 @@ checks() {
 # precision ROW CALLS MAX MEDIAN DIR: the checks that do not depend on the
 # host's speed
 precision() {
-	local name=$1 calls=$2 max=$3 med=$4 stamped=$((MIB * 256)) all=$((L2_MIB * 256))
+	local name=$1 calls=$2 max=$3 med=$4 stamped=$((MIB * 256))
 	case $name in
 	type1-hw | iommufd)
-		if [ ! -e $PARAM ]; then
+		if [ "$HW" != 1 ]; then
 			tap ok "# SKIP migration $name: the base kernel: QEMU is told the device is untracked"
 		elif grep -Eq "$UNTRACKED" "$5/src.err" "$5/dst.err" "$5/reply"; then
 			tap "not ok" "migration $name: QEMU says: $(grep -Eh "$UNTRACKED" "$5/src.err" "$5/dst.err" "$5/reply" | head -n 1)"
@@ -265,24 +265,15 @@ precision() {
 			tap ok "migration $name: QEMU did not warn that the device is untracked"
 		fi ;;
 	esac
-	case $name in
-	type1-legacy)
-		if [ "$max" -eq "$all" ]; then
-			tap ok "migration $name: $calls dirty bitmaps, each of all $all pages of L2's RAM"
-		else
-			tap "not ok" "migration $name: $calls dirty bitmaps, at most $max pages, not all $all pages of L2's RAM"
-		fi ;;
-	*)
-		if [ ! -e $PARAM ]; then
-			tap ok "# SKIP migration $name: the base kernel has no hardware tracking in type1"
-		elif [ "$calls" -eq 0 ]; then
-			tap "not ok" "migration $name: the source QEMU traced no dirty bitmap of L2's RAM"
-		elif [ "$max" -le "$stamped" ]; then
-			tap ok "migration $name: $calls dirty bitmaps, at most $max pages (median $med), within the $stamped pages L2 stamps"
-		else
-			tap "not ok" "migration $name: a dirty bitmap reported $max pages, more than the $stamped pages L2 stamps ($calls bitmaps, median $med)"
-		fi ;;
-	esac
+	if [ "$HW" != 1 ]; then
+		tap ok "# SKIP migration $name: the base kernel has no hardware tracking in type1"
+	elif [ "$calls" -eq 0 ]; then
+		tap "not ok" "migration $name: the source QEMU traced no dirty bitmap of L2's RAM"
+	elif [ "$max" -le "$stamped" ]; then
+		tap ok "migration $name: $calls dirty bitmaps, at most $max pages (median $med), within the $stamped pages L2 stamps"
+	else
+		tap "not ok" "migration $name: a dirty bitmap reported $max pages, more than the $stamped pages L2 stamps ($calls bitmaps, median $med)"
+	fi
 }
 
 echo "TAP version 13"
