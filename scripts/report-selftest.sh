@@ -97,6 +97,9 @@ check() {
 	echo "smmuv3_decode_cd_httu asid=1 ha=0 hd=0" >"$tmp/log.qemu.log"
 	check "@console some, with no matching line, is red" 1 \
 		'not ok console: 0 line\(s\) match /ha=1/'
+	printf 's 60 /bin/s\n@qemulog on\n@console none dirty_set\n' >"$tmp/log.plan"
+	rm -f "$tmp/log.qemu.log"
+	check "@qemulog on without QEMU's log is red" 1 'and there is none'
 	echo "smmuv3: missed invalidation: sid 0x8 asid 1 iova 0x1000" >"$tmp/log.qemu.log"
 	printf 's 60 /bin/s\n' >"$tmp/log.plan"
 	check "a missed-invalidation report in QEMU's own log is red" 1

@@ -320,6 +320,12 @@ def main():
         except FileNotFoundError:
             plan_lines = []
         planned = [ln.split()[0] for ln in plan_lines if not ln.startswith('@')]
+        if '@qemulog on' in plan_lines and not index.get('qemu_log'):
+            totals[which][1] += 1
+            msg = '%sconsole: the plan sends QEMU\'s log apart (@qemulog), ' \
+                'and there is none' % prefix
+            print('not ok ' + msg)
+            failed_names.append(msg)
         for ln in plan_lines:
             if ln.startswith('@console '):
                 line, ok = check_console([index.get('log'),

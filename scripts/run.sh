@@ -100,6 +100,7 @@ boot() {
 	local name=$1 rc=0
 	shift
 	plan_suites "$name" >"$run/$name.plan"
+	plan_opt "$name" qemulog | sed 's/^/@qemulog /' >>"$run/$name.plan"
 	plan_opt "$name" console | sed 's/^/@console /' >>"$run/$name.plan"
 	stage "booting the guest: $name (console: $run/$name.log)"
 	bash "$TOP/scripts/run-guest.sh" "$name" "$run/$name.log" "$@" || rc=$?
