@@ -72,6 +72,20 @@ def qemu_log(log):
     return (log[:-4] if log.endswith('.log') else log) + '.qemu.log'
 
 
+def scan_reports(index, s):
+    """Count the oracle's total or a kernel or emulator report on line s
+    into index; True for the oracle's line, which is nothing else."""
+    m = ORACLE.search(s)
+    if m:
+        index['oracle'] = index.get('oracle', 0) + int(m.group(1))
+        return True
+    for rx, what in BAD:
+        if rx.search(s):
+            index['reports'].append({'what': what, 'line': s.strip()[:200]})
+            break
+    return False
+
+
 def split(log, outdir):
     try:
         with open(log, errors='replace') as f:
@@ -87,29 +101,15 @@ def split(log, outdir):
         index['qemu_log'] = os.path.abspath(qlog)
         with open(qlog, errors='replace') as f:
             for s in f:
-                m = ORACLE.search(s)
-                if m:
-                    index['oracle'] = index.get('oracle', 0) + int(m.group(1))
-                    continue
-                for rx, what in BAD:
-                    if rx.search(s):
-                        index['reports'].append({'what': what,
-                                                 'line': s.strip()[:200]})
-                        break
+                scan_reports(index, s)
     suite = None
     data = None
     data_lines = {}
     tap = {}
     for s in lines:
         s = s.rstrip('\r')
-        m = ORACLE.search(s)
-        if m:
-            index['oracle'] = index.get('oracle', 0) + int(m.group(1))
+        if scan_reports(index, s):
             continue
-        for rx, what in BAD:
-            if rx.search(s):
-                index['reports'].append({'what': what, 'line': s.strip()[:200]})
-                break
         if data is not None:
             if s == '@@ end':
                 data = None
