@@ -112,6 +112,12 @@ check() {
 	good | grep -v x-stale-tlb-check >"$tmp/log"
 	check "a QEMU that exits without the oracle's count is red" 1 \
 		'did not print its count'
+	printf 's 60 /bin/s\n@qemu -global arm-smmuv3.x-stale-tlb-check=off\n' >"$tmp/log.plan"
+	check "a plan that turns the oracle off needs no count" 0
+	good >"$tmp/log"
+	check "a plan that turns the oracle off, and a count, is red" 1 \
+		'printed its count'
+	rm -f "$tmp/log.plan"
 	# Time limits: reported as timed out, apart from failures, and red.
 	: >"$tmp/known"
 	good | sed 's/^@@ end s status=0/@@ end s timeout after 61 s (limit 60 s)/' >"$tmp/log"

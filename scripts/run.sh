@@ -8,8 +8,10 @@
 #                  iommufd selftests, apart: lockdep),
 #                  httu0 (HTTU off: the fallback), noril (no range
 #                  invalidation), nobbml (no BBML2: blocks are not split),
-#                  lts (the 6.12 backport) and nested (the
-#                  real VMM), all on mainline but lts; ends with
+#                  lts (the 6.12 backport), nested (the
+#                  real VMM), and walk and walk-bbml1 (the emulated SMMU
+#                  driven with no kernel driver), all on mainline but
+#                  lts; ends with
 #                  "N passed, N failed, N skipped"
 #   run.sh demo    the boots demo, demo-legacy (the same migration on the
 #                  SMMU without HTTU: type1's all-dirty way) and nested
@@ -28,7 +30,7 @@
 
 what=${1:-test}
 case $what in
-test) boots=(httu upstream iommufd httu0 noril nobbml lts nested) ;;
+test) boots=(httu upstream iommufd httu0 noril nobbml lts nested walk walk-bbml1) ;;
 demo) boots=(demo demo-legacy nested) ;;
 bench) boots=(bench bench-legacy) ;;
 stress | stress-kcsan) boots=("$what") ;;
@@ -102,6 +104,7 @@ boot() {
 	plan_suites "$name" >"$run/$name.plan"
 	plan_opt "$name" qemulog | sed 's/^/@qemulog /' >>"$run/$name.plan"
 	plan_opt "$name" console | sed 's/^/@console /' >>"$run/$name.plan"
+	plan_opt "$name" qemu | sed 's/^/@qemu /' >>"$run/$name.plan"
 	stage "booting the guest: $name (console: $run/$name.log)"
 	bash "$TOP/scripts/run-guest.sh" "$name" "$run/$name.log" "$@" || rc=$?
 	stage "guest $name finished (qemu exit $rc)"
@@ -149,7 +152,7 @@ run_boot() {
 order=("${boots[@]}")
 if [ "$jobs" -gt 1 ]; then
 	order=()
-	for b in httu lts iommufd nested httu0 nobbml upstream noril; do
+	for b in httu lts iommufd nested httu0 nobbml upstream noril walk walk-bbml1; do
 		case " ${boots[*]} " in *" $b "*) order+=("$b") ;; esac
 	done
 	for b in "${boots[@]}"; do
