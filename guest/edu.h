@@ -109,6 +109,31 @@ static inline int edu_find(int nth, char *bdf, int *group_id)
 	return found;
 }
 
+/*
+ * Enable memory decoding and bus mastering of the device @bdf through its
+ * sysfs config file, for a device that no driver owns.
+ */
+static inline int edu_sysfs_enable(const char *bdf)
+{
+	char path[PATH_MAX];
+	uint16_t cmd;
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &cmd, 2, 4) != 2) {
+		ret = -EIO;
+	} else {
+		cmd |= 0x6;	/* memory space, bus master */
+		if (pwrite(fd, &cmd, 2, 4) != 2)
+			ret = -EIO;
+	}
+	close(fd);
+	return ret;
+}
+
 static inline uint64_t edu_bar_rd64(volatile uint8_t *bar, unsigned int off)
 {
 	return *(volatile uint64_t *)(bar + off);

@@ -259,7 +259,6 @@ static void edu_setup(void)
 {
 	char path[300], bdf[32];
 	unsigned int dom, bus, dev, fn;
-	uint16_t cmdreg;
 	int fd, group;
 
 	if (edu_find(0, bdf, &group))
@@ -272,14 +271,8 @@ static void edu_setup(void)
 	sid = bus << 8 | dev << 3 | fn;
 	if (sid >= 256)
 		ksft_exit_fail_msg("StreamID %#x: the linear stream table has 256\n", sid);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDWR);
-	if (fd < 0 || pread(fd, &cmdreg, 2, 4) != 2)
-		ksft_exit_fail_msg("cannot read the config space of %s\n", bdf);
-	cmdreg |= 0x6;	/* memory space, bus master */
-	if (pwrite(fd, &cmdreg, 2, 4) != 2)
-		ksft_exit_fail_msg("cannot enable %s\n", bdf);
-	close(fd);
+	if (edu_sysfs_enable(bdf))
+		ksft_exit_fail_msg("cannot enable %s through its config space\n", bdf);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
 	fd = open(path, O_RDONLY);
 	if (fd < 0 || read(fd, path, 20) != 20)

@@ -102,19 +102,12 @@ static uint64_t stamp_check(const struct stamp *st)
 static void edu_open(void)
 {
 	char path[300], bdf[32];
-	uint16_t cmd;
 	int fd, group;
 
 	if (edu_find(0, bdf, &group))
 		die("no edu device");
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDWR);
-	if (fd < 0 || pread(fd, &cmd, 2, 4) != 2)
-		die("cannot read the config space of %s", bdf);
-	cmd |= 0x6;	/* memory space, bus master */
-	if (pwrite(fd, &cmd, 2, 4) != 2)
-		die("cannot enable %s", bdf);
-	close(fd);
+	if (edu_sysfs_enable(bdf))
+		die("cannot enable %s through its config space", bdf);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", bdf);
 	fd = open(path, O_RDWR | O_SYNC);
 	if (fd < 0)
