@@ -7,7 +7,7 @@
 include versions.mk
 export KERNEL_DEB_VERSION LTS_KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION
 
-.PHONY: help demo test test-fresh test-loaded oracle-mutants bench stress stress-kcsan nested-base report tree kernel qemu \
+.PHONY: help demo test test-fresh test-loaded oracle-mutants bench stress stress-kcsan nested-base nested-compat report tree kernel qemu \
 	qemu-tree export qemu-export check-series clean
 
 help:
@@ -24,13 +24,15 @@ help:
 	@echo '                     100000 malformed calls (STRESS_SECONDS, STRESS_SEED)'
 	@echo '  make stress-kcsan  the stress on a KCSAN kernel (data races)'
 	@echo '  make nested-base   the real-VMM run on the unmodified base kernel (loses pages)'
+	@echo '  make nested-compat the real-VMM run on a host whose /dev/vfio/vfio is iommufd'"'"'s'
+	@echo '                     (no type1): legacy container next to iommufd, 5 seeds'
 	@echo '  make oracle-mutants  kernels with deliberate missed invalidations: the'
 	@echo '                     emulated SMMU must report each (MUTANTS=a,b)'
 	@echo '  make report RUN=out/<run>   read a saved run again and report'
 	@echo 'Developing the kernel series:'
 	@echo '  make tree          build/linux: the pristine base (tag "base") + patches/linux'
 	@echo '                     (KERNEL_FLAVOUR=lts: build/linux-6.12 + patches/linux-6.12)'
-	@echo '  make kernel        build the kernel (KERNEL_FLAVOUR=debug|lean|base|lts)'
+	@echo '  make kernel        build the kernel (KERNEL_FLAVOUR=debug|lean|base|lts|compat)'
 	@echo '  make qemu-tree     build/qemu: the pristine Debian QEMU (tag "base") + patches/qemu'
 	@echo '  make qemu          build qemu-system-aarch64 from build/qemu'
 	@echo '  make export        build/linux commits -> patches/linux (KERNEL_FLAVOUR=lts: 6.12)'
@@ -62,6 +64,9 @@ stress-kcsan:
 
 nested-base:
 	@bash scripts/run.sh nested-base
+
+nested-compat:
+	@bash scripts/run.sh nested-compat
 
 oracle-mutants:
 	@bash scripts/mutants.sh

@@ -92,20 +92,43 @@ kmake() {
 		CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
 }
 
+# unhonoured FRAGMENT...: the options the fragments ask for that .config
+# does not have.  The last word on each option is the one to check; an
+# option that is not set may be one without a prompt, which .config then
+# omits.
+unhonoured() {
+	local line sym
+	grep -hE '^(CONFIG_[A-Z0-9_]+=.*|# CONFIG_[A-Z0-9_]+ is not set)' "$@" |
+		tac | awk '{ s = $1 == "#" ? $2 : $1; sub(/=.*/, "", s) } !seen[s]++' |
+		while IFS= read -r line; do
+			case $line in
+			"# "*) sym=${line#\# } && ! grep -q "^${sym%% *}=" "$KOBJ/.config" ;;
+			*) grep -qxF -- "$line" "$KOBJ/.config" ;;
+			esac || echo "$line"
+		done
+}
+
 configure() {
 	local frags=("$TOP"/config/*.config "$TOP/config/$KLINE"/*.config) sha
 	# NN-name-debug.config goes only into the debug kernels (debug, lts),
-	# NN-name-lean.config only into the lean ones, NN-name-kcsan.config
-	# only into the KCSAN one; config/X.Y/ only into the kernels of line X.Y.
-	local other='(lean|kcsan)'
+	# NN-name-lean.config only into the lean ones (lean, base, compat),
+	# NN-name-kcsan.config only into the KCSAN one, NN-name-compat.config
+	# only into compat; config/X.Y/ only into the kernels of line X.Y.  A
+	# later fragment overrides what an earlier one set, as kconfig merges.
+	local other='(lean|kcsan|compat)'
 	case $KERNEL_FLAVOUR in
 	debug | lts) ;;
-	kcsan) other='(debug|lean)' ;;
-	*) other='(debug|kcsan)' ;;
+	kcsan) other='(debug|lean|compat)' ;;
+	compat) other='(debug|kcsan)' ;;
+	*) other='(debug|kcsan|compat)' ;;
 	esac
 	frags=($(printf '%s\n' "${frags[@]}" | grep -Ev -- "-$other\.config\$"))
 	sha=$(cat "${frags[@]}" | sha1sum | cut -c1-12)
-	if [ -f "$KOBJ/.config" ] && uptodate "$KOBJ/.fragments.sha" "$sha"; then
+	# Up to date, unless something else rewrote .config meanwhile (a
+	# kernel build of an older commit of the tree drops the options that
+	# later commits add, such as the edu sample's)
+	if [ -f "$KOBJ/.config" ] && uptodate "$KOBJ/.fragments.sha" "$sha" &&
+		[ -z "$(unhonoured "${frags[@]}")" ]; then
 		return 0
 	fi
 	stage "configuring the $KERNEL_FLAVOUR kernel ($KLINE) from config/"
@@ -116,10 +139,7 @@ configure() {
 	# allnoconfig silently drops an option whose dependencies are not met:
 	# insist that every option the fragments ask for made it.
 	local bad
-	bad=$(grep -hE '^(CONFIG_[A-Z0-9_]+=.*|# CONFIG_[A-Z0-9_]+ is not set)' "${frags[@]}" |
-		while IFS= read -r line; do
-			grep -qxF -- "$line" "$KOBJ/.config" || echo "$line"
-		done)
+	bad=$(unhonoured "${frags[@]}")
 	[ -z "$bad" ] || die "kernel config options not honoured (missing dependency?):
 $bad"
 	mark "$KOBJ/.fragments.sha" "$sha"
@@ -128,7 +148,7 @@ $bad"
 # The harness-only patches of this build, in order.
 harness_patch_list() {
 	case $KERNEL_FLAVOUR in
-	debug | lean | kcsan) ;;
+	debug | lean | kcsan | compat) ;;
 	*) return 0 ;;
 	esac
 	ls "$TOP"/patches/harness/*.patch 2>/dev/null || true

@@ -27,13 +27,17 @@ INNER_QEMU_DEB_VERSION=${INNER_QEMU_DEB_VERSION:-$(sed -n 's/^INNER_QEMU_DEB_VER
 #   kcsan  mainline with KCSAN (the data race       build/linux -> build/kobj-kcsan
 #          detector, which excludes KASAN), for
 #          'make stress-kcsan'
+#   compat lean, with /dev/vfio/vfio served by      build/linux -> build/kobj-compat
+#          iommufd's type1 compatibility
+#          (CONFIG_IOMMUFD_VFIO_CONTAINER, no
+#          type1): the host of 'make nested-compat'
 # build/linux is mainline (linux-source-7.3) with patches/linux;
 # build/linux-6.12 is the LTS line (linux-source-6.12) with patches/linux-6.12.
 KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-debug}
 kobj() {
 	case $1 in
-	debug | lean | base | lts | kcsan) echo "$BUILD/kobj-$1" ;;
-	*) echo "KERNEL_FLAVOUR is debug, lean, base, lts or kcsan, not '$1'" >&2; exit 1 ;;
+	debug | lean | base | lts | kcsan | compat) echo "$BUILD/kobj-$1" ;;
+	*) echo "KERNEL_FLAVOUR is debug, lean, base, lts, kcsan or compat, not '$1'" >&2; exit 1 ;;
 	esac
 }
 ksrc() {

@@ -20,6 +20,7 @@ that change still shows its type1-legacy row, described as it was.
 import csv
 import os
 import shutil
+import statistics
 import sys
 
 ROWS = {
@@ -31,6 +32,10 @@ ROWS = {
                    '(enable-migration=on)',
     'iommufd': 'iommufd backend (IOMMU_HWPT_GET_DIRTY_BITMAP), the project\'s '
                'QEMU, default settings',
+    'compat': 'the legacy container on iommufd\'s type1 compatibility '
+              '(/dev/vfio/vfio of a host without type1), the project\'s '
+              'QEMU, default settings',
+    'compat-stock': 'the same with Debian\'s QEMU (enable-migration=on)',
 }
 # Runs from before type1 tracked at default settings
 OLD_ROWS = {
@@ -50,9 +55,12 @@ def main():
     if not rows:
         print('no migration results in', path)
         return 1
+    seeds = len({r.get('seed') for r in rows})
     head = ['row', 'page check', 'RAM sent (MiB)', 'dirty syncs',
             'total (ms)', 'downtime (ms)', 'converged',
             'pages per bitmap, max / median']
+    if seeds > 1:
+        head = ['seed'] + head
     print('| ' + ' | '.join(head) + ' |')
     print('|' + '---|' * len(head))
     for r in rows:
@@ -63,16 +71,30 @@ def main():
             mib = '%.1f' % (int(r['transferred']) / 2**20)
         except ValueError:
             mib = '-'
-        print('| ' + ' | '.join([
+        print('| ' + ' | '.join(([r['seed']] if seeds > 1 else []) + [
             r['row'], check, mib, r['dirty_syncs'] or '-', r['total_ms'] or '-',
             r['downtime_ms'] or '-',
             'no, downtime limit raised' if r['forced'] == 'yes' else 'yes',
             '%s / %s' % (r.get('bitmap_max') or '-',
                          r.get('bitmap_median') or '-')]) + ' |')
-    for r in rows:
-        print('  %-13s %s' % (r['row'],
-                              ROWS.get(r['row'], OLD_ROWS.get(r['row'], ''))))
-    if not any(r['row'] == 'type1-legacy' for r in rows):
+    for name in dict.fromkeys(r['row'] for r in rows):
+        print('  %-13s %s' % (name, ROWS.get(name, OLD_ROWS.get(name, ''))))
+    if seeds > 1:
+        sent = {}
+        for r in rows:
+            try:
+                sent.setdefault(r['row'], []).append(int(r['transferred']))
+            except ValueError:
+                pass
+        med = {k: statistics.median(v) for k, v in sent.items()}
+        for k in sorted(med):
+            print('  median RAM sent, %s over %d seeds: %.1f MiB' %
+                  (k, len(sent[k]), med[k] / 2**20))
+        if 'compat' in med and med.get('iommufd'):
+            print('  compat / iommufd, median RAM sent: %.2fx' %
+                  (med['compat'] / med['iommufd']))
+    # A host without type1 has no type1 rows at all (make nested-compat)
+    if not any(r['row'] in ('type1-legacy', 'compat') for r in rows):
         print('  (no type1-legacy row: type1 on the SMMU with HTTU always '
               'tracks, so this boot cannot give the all-dirty answer; '
               'make nested-base shows it)')

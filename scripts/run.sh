@@ -21,6 +21,10 @@
 #   run.sh stress  the boot stress (make stress); stress-kcsan: the same
 #                  on the KCSAN kernel
 #   run.sh nested-base  the boot nested with the unmodified base as host
+#   run.sh nested-compat  the boot nested with the compat flavour as host,
+#                  whose /dev/vfio/vfio is iommufd's type1 compatibility:
+#                  the legacy container rows (compat, compat-stock) next to
+#                  iommufd's, over NESTED_SEEDS (1,2,3,4,5)
 #
 # BOOTS=a,b limits a run to those boots; SUITE_TIMEOUT_SCALE=X multiplies
 # every suite's time limit (guest/init.c).
@@ -34,8 +38,8 @@ test) boots=(httu upstream iommufd httu0 noril nobbml lts nested walk walk-bbml1
 demo) boots=(demo demo-legacy nested) ;;
 bench) boots=(bench bench-legacy) ;;
 stress | stress-kcsan) boots=("$what") ;;
-nested-base) boots=(nested) ;;
-*) die "usage: $0 test|demo|bench|stress|stress-kcsan|nested-base" ;;
+nested-base | nested-compat) boots=(nested) ;;
+*) die "usage: $0 test|demo|bench|stress|stress-kcsan|nested-base|nested-compat" ;;
 esac
 # BOOTS=a,b: only these of the target's boots (for developers; the report
 # then reads only them).
@@ -62,6 +66,7 @@ for b in "${boots[@]}"; do
 	flavours+=("${f:-debug}")
 done
 [ "$what" = nested-base ] && flavours+=(base)
+[ "$what" = nested-compat ] && flavours+=(compat)
 mapfile -t flavours < <(printf '%s\n' "${flavours[@]}" | sort -u)
 
 bash "$TOP/scripts/deps.sh"
@@ -78,7 +83,7 @@ for f in "${flavours[@]}"; do
 	*) [ -n "$main_flavour" ] || main_flavour=$f ;;
 	esac
 done
-[ "$main_flavour" = base ] && main_flavour=lean
+case $main_flavour in base | compat) main_flavour=lean ;; esac
 if [ -n "$main_flavour" ]; then
 	KERNEL_FLAVOUR=$main_flavour bash "$TOP/scripts/kernel.sh" selftests
 	KERNEL_FLAVOUR=$main_flavour bash "$TOP/scripts/initramfs.sh"
@@ -117,9 +122,13 @@ boot() {
 # IOMMU does not track for type1.
 nested() {
 	local append=${GUEST_APPEND:-}
-	if [ "${1:-}" = base ]; then
-		append+=" VFIO_DIRTY_EXPECT_HW=0"
-	fi
+	case ${1:-} in
+	base) append+=" VFIO_DIRTY_EXPECT_HW=0" ;;
+	# The legacy container rows through iommufd's type1 compatibility,
+	# next to iommufd's own, each over the same seeds
+	compat) NESTED_ARGS="--rows compat,iommufd --rows-once compat-stock --seeds ${NESTED_SEEDS:-1,2,3,4,5} ${NESTED_ARGS:-}"
+		export NESTED_ARGS ;;
+	esac
 	bash "$TOP/scripts/nested.sh" initramfs
 	GUEST_INITRD=$BUILD/nested/l1.cpio GUEST_FLAVOUR=${1:-} GUEST_APPEND=$append boot nested
 }
@@ -138,6 +147,7 @@ printf '%s\n' "${boots[@]}" >>"$run/boots"
 run_boot() {
 	case $what/$1 in
 	nested-base/nested) nested base ;;
+	nested-compat/nested) nested compat ;;
 	*/nested) nested ;;
 	*) boot "$1" ;;
 	esac

@@ -21,6 +21,10 @@
 #                 which that QEMU does not know of
 #   iommufd       the project's QEMU on its iommufd backend, at default
 #                 settings: IOMMU_HWPT_GET_DIRTY_BITMAP
+#   compat        as type1-hw, on a host whose /dev/vfio/vfio is iommufd's
+#                 type1 compatibility (CONFIG_IOMMUFD_VFIO_CONTAINER, no
+#                 type1: make nested-compat)
+#   compat-stock  as type1-stock, on that host
 #
 # There is no all-dirty type1 row any more (type1-legacy: Debian's QEMU
 # with vfio_iommu_type1.hw_dirty_tracking=N, every pinned page reported
@@ -49,11 +53,14 @@
 #
 # Options: --rows ROW,... --seed N --mib M (L2 buffer) --rate R (DMA
 # stamps per second) --run S (seconds of workload before the migration)
-# --converge S
+# --converge S --seeds N,... (the rows once per seed, the same seeds for
+# every row) --rows-once ROW,... (rows for the first seed only)
 set -u
 
 ROWS="type1-hw type1-stock iommufd"
+ROWS_ONCE=""
 SEED=1
+SEEDS=""
 MIB=64
 RATE=5000
 RUN=4
@@ -61,7 +68,9 @@ CONVERGE=20
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rows) ROWS=$(echo "$2" | tr , " ") ;;
+	--rows-once) ROWS_ONCE=$(echo "$2" | tr , " ") ;;
 	--seed) SEED=$2 ;;
+	--seeds) SEEDS=$(echo "$2" | tr , " ") ;;
 	--mib) MIB=$2 ;;
 	--rate) RATE=$2 ;;
 	--run) RUN=$2 ;;
@@ -140,11 +149,12 @@ row() {
 	local name=$1 d=/tmp/$1 obj="" dev reply status t forced=no check verdict
 	local common append srcpid dstpid catpid qemu=$QEMU_OURS mig="" calls max med first
 	case $name in
-	type1-hw)
+	type1-hw | compat)
 		dev=vfio-pci
 		# The base does not say type1 tracks: the device is blocked without it.
 		[ "$HW" = 1 ] || mig=",enable-migration=on" ;;
-	type1-stock) dev=vfio-pci; qemu=$QEMU_DEBIAN; mig=",enable-migration=on" ;;
+	type1-stock | compat-stock)
+		dev=vfio-pci; qemu=$QEMU_DEBIAN; mig=",enable-migration=on" ;;
 	iommufd)
 		obj="-object iommufd,id=ifd"
 		dev=vfio-pci,iommufd=ifd
@@ -229,7 +239,7 @@ row() {
 	read -r calls max med <<-EOF
 		$(bitmaps "$d/src.err")
 	EOF
-	data "$name,$status,$forced,${verdict:--},${check:--},$(json transferred "$reply"),$(json dirty-sync-count "$reply"),$(json total-time "$reply"),$(json downtime "$reply"),$calls,$max,$med"
+	data "$SEED,$name,$status,$forced,${verdict:--},${check:--},$(json transferred "$reply"),$(json dirty-sync-count "$reply"),$(json total-time "$reply"),$(json downtime "$reply"),$calls,$max,$med"
 	if [ -z "$status" ] && echo "$reply" | grep -q blocked-reasons; then
 		tap "not ok" "migration $name: blocked: $(echo "$reply" | sed -n 's/.*"blocked-reasons": *\["\([^"]*\)".*/\1/p')"
 	elif [ "$status" != completed ]; then
@@ -245,8 +255,8 @@ row() {
 # checks ROW: how many TAP lines row() prints for ROW
 checks() {
 	case $1 in
-	type1-hw | iommufd) echo 3 ;;
-	type1-stock) echo 2 ;;
+	type1-hw | iommufd | compat) echo 3 ;;
+	type1-stock | compat-stock) echo 2 ;;
 	*) echo 1 ;;
 	esac
 }
@@ -256,7 +266,7 @@ checks() {
 precision() {
 	local name=$1 calls=$2 max=$3 med=$4 stamped=$((MIB * 256))
 	case $name in
-	type1-hw | iommufd)
+	type1-hw | iommufd | compat)
 		if [ "$HW" != 1 ]; then
 			tap ok "# SKIP migration $name: the base kernel: QEMU is told the device is untracked"
 		elif grep -Eq "$UNTRACKED" "$5/src.err" "$5/dst.err" "$5/reply"; then
@@ -283,13 +293,46 @@ if [ -z "$SRC" ] || [ -z "$DST" ]; then
 	exit 1
 fi
 [ -e /dev/kvm ] || { echo "1..1"; tap "not ok" "/dev/kvm exists"; exit 1; }
-plan=0
-for r in $ROWS; do
+[ -n "$SEEDS" ] || SEEDS=$SEED
+plan=1
+for s in $SEEDS; do
+	for r in $ROWS; do
+		plan=$((plan + $(checks "$r")))
+	done
+done
+for r in $ROWS_ONCE; do
 	plan=$((plan + $(checks "$r")))
 done
 echo "1..$plan"
-data "row,status,forced,verdict,check,transferred,dirty_syncs,total_ms,downtime_ms,bitmaps,bitmap_max,bitmap_median"
-for r in $ROWS; do
-	row "$r"
+
+# Whose /dev/vfio/vfio the legacy container rows use: type1 has module
+# parameters, so a kernel with type1 has /sys/module/vfio_iommu_type1.
+case " $ROWS $ROWS_ONCE " in
+*" compat"*)
+	if [ -d /sys/module/vfio_iommu_type1 ]; then
+		tap "not ok" "the compat rows need a host without type1, and this one has it"
+	else
+		tap ok "/dev/vfio/vfio is iommufd's type1 compatibility: this host has no type1"
+	fi ;;
+*)
+	if [ -d /sys/module/vfio_iommu_type1 ]; then
+		tap ok "/dev/vfio/vfio is type1's"
+	else
+		tap "not ok" "the type1 rows need type1, and this host has none"
+	fi ;;
+esac
+
+data "seed,row,status,forced,verdict,check,transferred,dirty_syncs,total_ms,downtime_ms,bitmaps,bitmap_max,bitmap_median"
+first_seed=1
+for SEED in $SEEDS; do
+	for r in $ROWS; do
+		row "$r"
+	done
+	if [ $first_seed = 1 ]; then
+		for r in $ROWS_ONCE; do
+			row "$r"
+		done
+		first_seed=0
+	fi
 done
 exit $failed
