@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * QEMU's edu device (docs/specs/edu.rst in QEMU): its registers, finding it
- * on the PCI bus, and DMA through any mapping of its BAR0 (VFIO's, in
- * guest/vfio.h, or sysfs's resource0 in the nested guest).  Also the sysfs
- * helpers the guest programs share.
+ * QEMU's edu device (docs/specs/edu.rst in QEMU) for the guest programs
+ * that are not VFIO clients: its registers, finding it on the PCI bus, and
+ * DMA through sysfs's mapping of its BAR0 (resource0), for the nested
+ * guest and the SMMU walk test, which drive edu with no VFIO at all; and
+ * the sysfs helpers that PID 1 shares.  VFIO clients go through the VFIO
+ * selftest library and its edu driver (tools/testing/selftests/vfio/lib).
  */
 #ifndef SMMU_HTTU_EDU_H
 #define SMMU_HTTU_EDU_H

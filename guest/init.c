@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PID 1 of the test guest.  Mounts the pseudo filesystems, binds every QEMU
+ * PID 1 of the test guest, the harness's and not a test (so not a
+ * selftest, and no VFIO client).  Mounts the pseudo filesystems, binds every QEMU
  * edu device to vfio-pci (or to edu_driver= from the command line), runs the
  * suites of the boot's test plan, /etc/plans/<plan> (plan= on the kernel
  * command line; tests/plans/ in the repository), and powers off.

@@ -1,15 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * The project's demo, and not a kernel selftest: it tells one story, a
+ * VMM's pre-copy migration, as a table and CSV for the report and its
+ * plot, with the size and the workload as arguments, and it measures
+ * which way type1 works in this boot instead of passing or skipping on
+ * it.  The series' selftests (selftests/vfio/vfio_dirty_*) check the
+ * same interfaces case by case.  It links the series' VFIO selftest
+ * library (libvfio) for the device, its type1 v2 container, the dirty
+ * page ioctls and the DMA.
+ *
  * The VMM side of a pre-copy live migration, with the VFIO type1 API only.
  *
  * A "guest RAM" buffer is mapped into a type1 container with QEMU's edu
- * device.  Dirty tracking starts, everything is copied to a destination
- * buffer (round 0), then each round the device DMA-writes a seeded working
- * set, VFIO_IOMMU_DIRTY_PAGES GET_BITMAP says what to copy again, and the
- * pages it reports are copied.  When a round reports fewer pages than the
- * threshold (what fits in the downtime), or after the round limit, the
- * device stops and the last dirty pages are copied (stop-and-copy).  Then
- * the destination must equal the source byte for byte.
+ * device, the one libvfio is given: the last argument, or
+ * VFIO_SELFTESTS_BDF, which guest/init.c sets.  Dirty tracking starts,
+ * everything is copied to a destination buffer (round 0), then each round
+ * the device writes a seeded working set (the library driver's memcpy from
+ * a stamp page), VFIO_IOMMU_DIRTY_PAGES GET_BITMAP says what to copy
+ * again, and the pages it reports are copied.  When a round reports fewer
+ * pages than the threshold (what fits in the downtime), or after the round
+ * limit, the device stops and the last dirty pages are copied
+ * (stop-and-copy).  Then the destination must equal the source byte for
+ * byte.
  *
  * It runs the way type1 works in this boot: "hw" where the IOMMU tracks
  * the pages the device writes, "legacy" where type1 reports every mapped
@@ -18,26 +30,32 @@
  * no HTTU (tests/plans/demo-legacy, httu0), with the same seeded scenario.
  * Which way it is, the program measures: right after START, with nothing
  * written, a second harvest reports no page where the IOMMU tracks and
- * every page where it does not (the first takes what START left).  The
- * 6.12 backport tracks without saying so; where the 7.3 series says so
- * (VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_IOMMU), the harvest must agree, and so
- * must VFIO_DIRTY_EXPECT_HW (1: hw, 0: legacy) where the boot sets it.
- * Prints a table and TAP.
+ * every page where it does not (the first takes what START left).  Where
+ * type1 says that the IOMMU tracks (VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_IOMMU),
+ * the harvest must agree, and so must VFIO_DIRTY_EXPECT_HW (1: hw, 0:
+ * legacy) where the boot sets it.  Prints a table and TAP.
  *
  * Guest RAM is backed the way QEMU backs it by default: anonymous memory
  * in transparent huge pages (2 MiB aligned, MADV_HUGEPAGE), which type1
  * maps with 2 MiB IOMMU blocks where it is contiguous.  --backing hugetlb
  * uses 2 MiB hugetlb pages, always blocks; --backing small 4 KiB pages
- * that are not contiguous, never blocks.  VFIO_DIRTY_EXPECT_SPLIT=1 makes
- * precision 1.0x a test: the IOMMU must split blocks when tracking starts.
+ * that are not contiguous (libvfio's mmap_small_pages()), never blocks.
+ * VFIO_DIRTY_EXPECT_SPLIT=1 makes precision 1.0x a test: the IOMMU must
+ * split blocks when tracking starts.
  */
 #include <getopt.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include <linux/sizes.h>
+
 #include "tap.h"
-#include "vfio.h"
+#include <libvfio.h>
 
 #define PAGE		4096UL
 #define RAM_IOVA	0x40000000ULL
-#define SCRATCH_IOVA	0x30000000ULL
+#define STAMP_IOVA	0x30000000ULL
+#define DRIVER_IOVA	0x20000000ULL	/* the library driver's region */
 #define STAMP_LEN	64
 
 static struct {
@@ -76,6 +94,27 @@ struct result {
 #define HUGE		(2UL << 20)
 
 /*
+ * libvfio reports what goes wrong by exiting, from its asserts and when
+ * a DMA of edu's does not complete before the next one starts.  Then the
+ * result that the step under way leads to has failed: say so, with the
+ * plan, so that the TAP remains whole.
+ */
+static char running[128];	/* that result, or empty */
+
+static void libvfio_exited(void)
+{
+	if (!running[0])
+		return;
+	printf("# libvfio exited: its message is on stderr\n");
+	ksft_test_result_fail("%s\n", running);
+	ksft_set_plan(ksft_test_num());
+	printf("Bail out! libvfio exited\n");
+	ksft_print_cnts();
+	fflush(stdout);
+	_exit(KSFT_FAIL);	/* exit() must not run again */
+}
+
+/*
  * Map the source as --backing says; *@len is what to munmap() from the
  * address returned, which is not the source for THP (aligned inside).
  */
@@ -85,9 +124,11 @@ static uint8_t *map_source(unsigned long size, uint8_t **src, size_t *len)
 	uint8_t *base;
 
 	*len = size;
+	if (!strcmp(opt.backing, "small"))
+		return *src = mmap_small_pages(size, PAGE);
 	if (!strcmp(opt.backing, "hugetlb"))
 		flags |= MAP_HUGETLB;
-	else if (!strcmp(opt.backing, "thp"))
+	else
 		*len += HUGE;
 	base = mmap(NULL, *len, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (base == MAP_FAILED)
@@ -96,8 +137,6 @@ static uint8_t *map_source(unsigned long size, uint8_t **src, size_t *len)
 	if (!strcmp(opt.backing, "thp")) {
 		*src = (uint8_t *)(((uintptr_t)base + HUGE - 1) & ~(HUGE - 1));
 		madvise(*src, size, MADV_HUGEPAGE);
-	} else if (!strcmp(opt.backing, "small")) {
-		madvise(*src, size, MADV_NOHUGEPAGE);
 	}
 	return base;
 }
@@ -163,30 +202,30 @@ static unsigned long copy_dirty(uint8_t *dst, const uint8_t *src,
 }
 
 /*
- * One round of device activity: load a round-specific stamp into the
- * device's buffer, then DMA-write a slice of it into each page of the
- * seeded working set.  Returns the number of distinct pages written.
+ * One round of device activity: write a round-specific stamp into the
+ * stamp page, then have the device copy a slice of it into each page of
+ * the seeded working set.  Returns the number of distinct pages written.
  */
-static long device_round(struct edu *edu, uint8_t *scratch, uint8_t *touched,
-			 unsigned long npages, unsigned int round)
+static long device_round(struct vfio_pci_device *device, uint8_t *stamp,
+			 uint8_t *touched, unsigned long npages,
+			 unsigned int round)
 {
 	unsigned long i, distinct = 0;
 	double t0 = now_s();
 	int ret;
 
 	for (i = 0; i < PAGE; i++)
-		scratch[i] = (uint8_t)(round * 37 + i * 11 + (opt.seed & 0xff));
-	ret = edu_dma(edu, SCRATCH_IOVA, 0, EDU_DMA_MAX, 0);
-	if (ret)
-		return ret;
+		stamp[i] = (uint8_t)(round * 37 + i * 11 + (opt.seed & 0xff));
 	memset(touched, 0, npages);
 	for (i = 0; i < opt.writes; i++) {
 		unsigned long hot = opt.hot_pages < npages ? opt.hot_pages : npages;
 		unsigned long page = (next_rand() % 100 < opt.hot_pct) ?
 				     next_rand() % hot : next_rand() % npages;
-		uint32_t off = (page * STAMP_LEN) % (EDU_DMA_MAX - STAMP_LEN);
+		uint32_t off = (page * STAMP_LEN) % (PAGE - STAMP_LEN);
 
-		ret = edu_dma(edu, RAM_IOVA + page * PAGE + off, off, STAMP_LEN, 1);
+		ret = vfio_pci_driver_memcpy(device, STAMP_IOVA + off,
+					     RAM_IOVA + page * PAGE + off,
+					     STAMP_LEN);
 		if (ret)
 			return ret;
 		if (!touched[page]++)
@@ -197,26 +236,46 @@ static long device_round(struct edu *edu, uint8_t *scratch, uint8_t *touched,
 	return distinct;
 }
 
+/* GET_BITMAP of the guest RAM, one bit per page, into @bitmap */
+static int harvest(struct iommu *iommu, uint64_t *bitmap, unsigned long npages)
+{
+	unsigned long size = (npages + 63) / 64 * 8;
+
+	/* Zeroed first, as the uAPI asks (and as for iommufd, which ORs) */
+	memset(bitmap, 0, size);
+	return __vfio_type1_dirty_get_bitmap(iommu, RAM_IOVA, npages * PAGE,
+					     PAGE, bitmap, size);
+}
+
+/* Map @region, or say why not */
+static int map(struct iommu *iommu, struct dma_region *region)
+{
+	int ret = __iommu_map(iommu, region);
+
+	if (ret)
+		printf("# type1: VFIO_IOMMU_MAP_DMA failed: %s\n", strerror(-ret));
+	return ret;
+}
+
 /*
  * Which way type1 works here, measured as the header says: "hw" or
  * "legacy", with *@idle the pages of the second harvest; NULL, said why,
  * when a call fails or the harvest reports some pages but not all.
  * Tracking is on when it returns a mode.
  */
-static const char *measure_mode(struct edu *edu, uint64_t *bitmap,
+static const char *measure_mode(struct iommu *iommu, uint64_t *bitmap,
 				unsigned long npages, unsigned long *idle)
 {
 	unsigned long i;
 	int ret;
 
-	ret = type1_dirty_pages(edu->container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	ret = __vfio_type1_dirty_pages(iommu, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
 	if (ret) {
 		printf("# START failed: %s\n", strerror(-ret));
 		return NULL;
 	}
 	for (i = 0; i < 2; i++) {
-		memset(bitmap, 0, (npages + 63) / 64 * 8);
-		ret = type1_get_bitmap(edu->container, RAM_IOVA, npages * PAGE, bitmap);
+		ret = harvest(iommu, bitmap, npages);
 		if (ret) {
 			printf("# GET_BITMAP failed: %s\n", strerror(-ret));
 			return NULL;
@@ -235,53 +294,68 @@ static const char *measure_mode(struct edu *edu, uint64_t *bitmap,
 	return NULL;
 }
 
-static void run(struct result *r)
+static void run(struct result *r, const char *bdf)
 {
 	unsigned long npages = opt.ram_mb * 256, p, reported, idle = 0;
-	uint8_t *src = NULL, *src_base, *dst, *scratch, *touched;
+	struct dma_region ram = { .iova = RAM_IOVA, .size = npages * PAGE };
+	struct dma_region stamp = { .iova = STAMP_IOVA, .size = PAGE };
+	struct dma_region driver = { .iova = DRIVER_IOVA, .size = SZ_2M };
+	struct vfio_iommu_type1_info_cap_migration cap;
+	uint8_t *src = NULL, *src_base, *dst, *touched;
+	struct vfio_pci_device *device;
+	struct iommu *iommu;
 	uint64_t *bitmap;
-	struct edu edu;
 	size_t src_len;
 	int ret, expect;
 	unsigned int round;
 	bool stop = false, said;
-	long w;
+	long w = 0;
 
 	r->mode = "type1";	/* until measured */
 	r->first_bad = -1;
 	rng = opt.seed * 0x9e3779b97f4a7c15ULL + 1;
-	if (edu_open(&edu, 0, -1))
-		return;
+	iommu = iommu_init(MODE_VFIO_TYPE1V2_IOMMU);
+	device = vfio_pci_device_init(bdf, iommu);
+	if (!device->driver.ops) {
+		printf("# no libvfio driver for %s\n", bdf);
+		exit(KSFT_FAIL);	/* libvfio_exited() fails the result */
+	}
 	src_base = map_source(npages * PAGE, &src, &src_len);
-	scratch = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	stamp.vaddr = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	driver.vaddr = mmap(NULL, driver.size, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	dst = malloc(npages * PAGE);
 	bitmap = calloc((npages + 63) / 64, 8);
 	touched = calloc(npages, 1);
-	if (src_base == MAP_FAILED || scratch == MAP_FAILED || !dst || !bitmap ||
-	    !touched) {
+	if (src_base == MAP_FAILED || stamp.vaddr == MAP_FAILED ||
+	    driver.vaddr == MAP_FAILED || !dst || !bitmap || !touched) {
 		printf("# %s: out of memory%s\n", r->mode,
 		       !strcmp(opt.backing, "hugetlb") ?
 		       " (huge pages: raise hugepages=)" : "");
-		goto out;
-	}
-	if (!strcmp(opt.backing, "small")) {
-		/* Even pages first: not contiguous, so never a block */
-		for (p = 0; p < 2 * npages; p += 2)
-			src[(p % npages + p / npages) * PAGE] = 0;
+		goto out_device;
 	}
 	for (p = 0; p < npages; p++)
 		memset(src + p * PAGE, (int)(p * 7 + 1), PAGE);
 	r->huge_kb = huge_kb(src);
-	memset(scratch, 0, PAGE);
-	if (vfio_map(edu.container, src, RAM_IOVA, npages * PAGE) ||
-	    vfio_map(edu.container, scratch, SCRATCH_IOVA, PAGE)) {
-		printf("# %s: VFIO_IOMMU_MAP_DMA failed: %s\n", r->mode, strerror(errno));
-		goto out;
-	}
-	said = type1_dirty_iommu(edu.container);
-	expect = type1_expect_hw();
-	r->mode = measure_mode(&edu, bitmap, npages, &idle);
+	memset(stamp.vaddr, 0, PAGE);
+	ram.vaddr = src;
+	if (map(iommu, &ram))
+		goto out_device;
+	if (map(iommu, &stamp))
+		goto out_unmap_ram;
+	if (map(iommu, &driver))
+		goto out_unmap_stamp;
+	/* The driver's region stays off the container's list, as its copy */
+	device->driver.region.vaddr = driver.vaddr;
+	device->driver.region.iova = driver.iova;
+	device->driver.region.size = driver.size;
+	vfio_pci_driver_init(device);
+
+	said = !vfio_type1_migration_cap(iommu, &cap) &&
+	       (cap.flags & VFIO_IOMMU_TYPE1_MIGRATION_DIRTY_IOMMU);
+	expect = vfio_dirty_expect_hw();
+	r->mode = measure_mode(iommu, bitmap, npages, &idle);
 	if (!r->mode) {
 		ksft_test_result(false, "type1: whether the IOMMU tracks, "
 				 "measured (see above)\n");
@@ -296,6 +370,8 @@ static void run(struct result *r)
 			 "tracks in the IOMMU", idle, npages, said ? "set" : "clear",
 			 expect < 0 ? "unset" : expect ? "1" : "0");
 	r->available = true;
+	snprintf(running, sizeof(running), "%s: destination equals source",
+		 r->mode);
 	/*
 	 * Round 0 copies everything.  The device keeps writing while a round
 	 * copies, so each harvest reports what it wrote during the previous
@@ -304,7 +380,7 @@ static void run(struct result *r)
 	 */
 	memcpy(dst, src, npages * PAGE);
 	r->sent = npages;
-	w = device_round(&edu, scratch, touched, npages, 0);
+	w = device_round(device, stamp.vaddr, touched, npages, 0);
 	if (w < 0)
 		goto out_dma;
 	r->written = w;
@@ -314,8 +390,7 @@ static void run(struct result *r)
 	data_line("demo.csv", "%s,0,%ld,0,%lu", r->mode, w, npages);
 
 	for (round = 1;; round++) {
-		memset(bitmap, 0, (npages + 63) / 64 * 8);
-		ret = type1_get_bitmap(edu.container, RAM_IOVA, npages * PAGE, bitmap);
+		ret = harvest(iommu, bitmap, npages);
 		if (ret) {
 			printf("# %s: GET_BITMAP failed: %s\n", r->mode, strerror(-ret));
 			goto out_stop;
@@ -331,7 +406,7 @@ static void run(struct result *r)
 				  reported, reported);
 			break;
 		}
-		w = device_round(&edu, scratch, touched, npages, round);
+		w = device_round(device, stamp.vaddr, touched, npages, round);
 		if (w < 0)
 			goto out_dma;
 		r->written += w;
@@ -355,15 +430,24 @@ static void run(struct result *r)
 out_dma:
 	printf("# %s: DMA failed: %s\n", r->mode, strerror((int)-w));
 out_stop:
-	type1_dirty_pages(edu.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
-	vfio_unmap(edu.container, RAM_IOVA, npages * PAGE);
-	vfio_unmap(edu.container, SCRATCH_IOVA, PAGE);
-out:
-	edu_close(&edu, 1);
+	__vfio_type1_dirty_pages(iommu, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+	__iommu_unmap(iommu, &driver, NULL);
+out_unmap_stamp:
+	__iommu_unmap(iommu, &stamp, NULL);
+out_unmap_ram:
+	__iommu_unmap(iommu, &ram, NULL);
+out_device:
+	/* The rest is cleanup, no result; a stuck device is left to exit() */
+	running[0] = 0;
+	if (w != -ETIMEDOUT)
+		vfio_pci_device_cleanup(device);
+	iommu_cleanup(iommu);
 	if (src_base != MAP_FAILED)
 		munmap(src_base, src_len);
-	if (scratch != MAP_FAILED)
-		munmap(scratch, PAGE);
+	if (stamp.vaddr != MAP_FAILED)
+		munmap(stamp.vaddr, PAGE);
+	if (driver.vaddr != MAP_FAILED)
+		munmap(driver.vaddr, driver.size);
 	free(dst);
 	free(bitmap);
 	free(touched);
@@ -382,7 +466,9 @@ static void usage(const char *prog)
 	       "  --threshold N      converged below N dirty pages (default %lu)\n"
 	       "  --max-rounds N     live rounds at most (default %u)\n"
 	       "  --seed N           workload seed (default %llu)\n"
-	       "The way (hw or legacy) is the boot's: see the source's header.\n",
+	       "The way (hw or legacy) is the boot's: see the source's header.\n"
+	       "The device: a last argument segment:bus:device.function, or\n"
+	       "VFIO_SELFTESTS_BDF.\n",
 	       prog, opt.ram_mb, opt.writes, opt.hot_pages, opt.hot_pct,
 	       opt.threshold, opt.max_rounds, (unsigned long long)opt.seed);
 }
@@ -432,7 +518,11 @@ int main(int argc, char **argv)
 	       opt.backing, opt.writes, opt.hot_pct,
 	       opt.hot_pages, (unsigned long long)opt.seed, opt.threshold,
 	       opt.max_rounds);
-	run(r);
+	atexit(libvfio_exited);
+	snprintf(running, sizeof(running),
+		 "type1: whether the IOMMU tracks, measured");
+	/* getopt_long() has moved a BDF argument past the options, last */
+	run(r, vfio_selftests_get_bdf(&argc, argv));
 
 	printf("# %-7s %6s %12s %12s %12s %10s %s\n", "mode", "rounds",
 	       "pages sent", "final round", "reported", "precision", "verified");

@@ -14,6 +14,9 @@
  * and the memory above the kernel's are reached through /dev/mem.  Each
  * test reads what the SMMU advertises (IDR0.HTTU, IDR3.RIL, IDR3.BBML) and
  * expects what IHI 0070 says of it.  Prints TAP.
+ *
+ * Not a kernel selftest, nor a VFIO client: it tests the emulated SMMU
+ * (the QEMU series), in a boot without the kernel's SMMU driver.
  */
 #include <errno.h>
 #include <fcntl.h>

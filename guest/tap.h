@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * How a guest program reports: TAP through the kernel's kselftest.h (the
+ * How the project's own guest programs (those that are not kernel
+ * selftests) report: TAP through the kernel's kselftest.h (the
  * plan is checked when the program finishes), and machine-readable data
  * framed for the host's one console reader (scripts/console.py):
  *

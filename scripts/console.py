@@ -10,6 +10,11 @@ The guest frames what the host reads (guest/init.c, guest/tap.h):
     @@ end NAME status=N|signal=N|timeout ...   and ends
     @@ data FILE                        machine-readable data starts
     @@ end                              and ends
+    # FILE.csv: ROW                     a suite's CSV row, the way a
+                                        kernel selftest prints it (a TAP
+                                        comment); a row that repeats the
+                                        file's first (its header) is
+                                        dropped
     @@ kmsg ... @@ kmsg end             the kernel log after a suite
     @@ done                             PID 1 finished the boot's plan
     @@ host: guest timed out ...        the host killed the guest at its
@@ -56,6 +61,9 @@ BAD = [
 # The emulated SMMU's oracle prints its count of reports when QEMU exits
 # (x-stale-tlb-check); each report is also a guest error line (BAD above).
 ORACLE = re.compile(r'x-stale-tlb-check: (\d+) report')
+
+# A CSV row in a suite's TAP: "# bench.csv: a,b,c"
+CSV_ROW = re.compile(r'^# ([A-Za-z0-9_.-]+\.csv): (.*)$')
 
 # A kernel console line that landed inside a data frame.
 KERNEL_LINE = re.compile(r'^<\d>\[|^\[\s*\d+\.\d+\]')
@@ -122,6 +130,14 @@ def split(log, outdir):
                 data_lines[data] = []
                 index['data'].append(data)
             continue
+        m = CSV_ROW.match(s) if suite is not None else None
+        if m:
+            f = safe_path(m.group(1))
+            if f not in data_lines:
+                data_lines[f] = []
+                index['data'].append(f)
+            if not data_lines[f] or data_lines[f][0] != m.group(2):
+                data_lines[f].append(m.group(2))
         if s.startswith('@@ begin '):
             name = s[9:].strip()
             suite = {'name': name, 'end': None, 'tap': 'tap/%s.tap' % safe_path(name)}

@@ -20,15 +20,46 @@ stage "building guest programs and initramfs"
 CFLAGS=(-static -O2 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
 	-Wno-missing-field-initializers
 	-isystem "$KOBJ/usr/include" -I "$KSRC/tools/testing/selftests")
+# The guest programs that are VFIO clients (they include <libvfio.h>) link
+# the series' VFIO selftest library, as the selftests build it (kernel.sh
+# selftests always builds selftests/vfio on the mainline line).  The 6.12
+# line has no such library: its initramfs has none of them.
+libvfio_client() { grep -q '^#include <libvfio.h>' "$1"; }
+LIBVFIO_OBJ=$ST-obj/kselftest/vfio/libvfio
+LIBVFIO_CFLAGS=(-D_GNU_SOURCE= -I "$KSRC/tools/testing/selftests/vfio/lib/include"
+	-I "$KSRC/tools/include")
+libvfio_objs=()
+if [ "$KERNEL_FLAVOUR" != lts ]; then
+	mapfile -t libvfio_objs < <(find "$LIBVFIO_OBJ" -name '*.o' 2>/dev/null | sort)
+	[ "${#libvfio_objs[@]}" -gt 0 ] ||
+		die "no libvfio objects in $LIBVFIO_OBJ (kernel.sh selftests builds them)"
+fi
+# The programs of this line's initramfs
+progs=()
+for src in "$TOP"/guest/*.c; do
+	[ "$KERNEL_FLAVOUR" = lts ] && libvfio_client "$src" && continue
+	progs+=("$(basename "$src" .c)")
+done
 # A program is remade when its source, a guest header, the kernel's uAPI
-# headers or the flags change.
+# headers, the library (for its clients) or the flags change.
 hdrs=$(files_sha "$TOP"/guest/*.h "$KSRC/tools/testing/selftests/kselftest.h" \
 	"$KOBJ/usr/include/linux/vfio.h" "$KOBJ/usr/include/linux/iommufd.h")
-for src in "$TOP"/guest/*.c; do
-	prog=$(basename "$src" .c)
-	key="$(files_sha "$src") $hdrs ${CFLAGS[*]}"
+libvfio_key=""
+[ "${#libvfio_objs[@]}" -gt 0 ] && libvfio_key=$(files_sha "${libvfio_objs[@]}" \
+	"$KSRC"/tools/testing/selftests/vfio/lib/include/*.h \
+	"$KSRC"/tools/testing/selftests/vfio/lib/include/libvfio/*.h)
+for prog in "${progs[@]}"; do
+	src=$TOP/guest/$prog.c
+	flags=("${CFLAGS[@]}")
+	objs=()
+	if libvfio_client "$src"; then
+		flags+=("${LIBVFIO_CFLAGS[@]}" -pthread)
+		objs=("${libvfio_objs[@]}" -luuid)
+	fi
+	key="$(files_sha "$src") $hdrs ${flags[*]}"
+	libvfio_client "$src" && key="$key $libvfio_key"
 	uptodate "$GOBJ/.$prog.stamp" "$key" && [ -x "$GOBJ/$prog" ] && continue
-	ccache "${CROSS}gcc" "${CFLAGS[@]}" -o "$GOBJ/$prog" "$src" -lm ||
+	ccache "${CROSS}gcc" "${flags[@]}" -o "$GOBJ/$prog" "$src" "${objs[@]}" -lm ||
 		die "guest/$prog.c does not build"
 	mark "$GOBJ/.$prog.stamp" "$key"
 done
@@ -41,8 +72,7 @@ list=$GOBJ/initramfs.list
 		echo "dir $d 0755 0 0"
 	done
 	echo "file /init $GOBJ/init 0755 0 0"
-	for src in "$TOP"/guest/*.c; do
-		prog=$(basename "$src" .c)
+	for prog in "${progs[@]}"; do
 		[ "$prog" = init ] || echo "file /bin/$prog $GOBJ/$prog 0755 0 0"
 	done
 	for p in "${plans[@]}"; do

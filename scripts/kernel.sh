@@ -234,12 +234,17 @@ build() {
 	fi
 }
 
-# The selftest directories the line's test plans name (tests/plans/*).
+# The selftest directories the line's test plans name (tests/plans/*), and
+# on the mainline line vfio always: the guest's VFIO clients link its
+# library (initramfs.sh).
 selftest_targets() {
 	local p
-	for p in $(line_plans "$KERNEL_FLAVOUR"); do
-		plan_suites "$p"
-	done | awk '$1 ~ /^selftests\// { split($1, a, "/"); print a[2] }' | sort -u
+	{
+		for p in $(line_plans "$KERNEL_FLAVOUR"); do
+			plan_suites "$p"
+		done | awk '$1 ~ /^selftests\// { split($1, a, "/"); print a[2] }'
+		[ "$KERNEL_FLAVOUR" = lts ] || echo vfio
+	} | sort -u
 }
 
 selftests() {

@@ -11,7 +11,7 @@
 # ignored).  Prints a table of the oracle's count of reports and the
 # suites' verdicts, and exits 0 only when every mutant was reported in
 # both modes and the unmutated kernel in neither.  MUTANTS=a,b picks
-# mutants; MUTANT_STRESS_SECONDS (60) is the stress's length.
+# mutants; MUTANT_STRESS_SECONDS (60) is the stress's length (type1 v2).
 . "$(dirname "$0")/lib.sh"
 
 mapfile -t all < <(cd "$TOP/patches/harness/mutants" && ls -- *.patch | sed 's/\.patch$//')

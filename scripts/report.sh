@@ -41,6 +41,29 @@ fi
 if [ -d "$run/bench" ]; then
 	bash "$TOP/scripts/bench-report.sh" "$run/bench" "$run" "$run/bench-legacy" || true
 fi
+for b in stress stress-kcsan; do
+	# The stress's own account (selftests/vfio/vfio_dirty_stress_test's
+	# "# stress.csv:" rows): what ran, per second, and what was compared
+	csv=$run/$b/data/stress.csv
+	[ -f "$csv" ] || continue
+	stage "the stress ($b): operations per second, pages compared and lost"
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	function v(name) { return $col[name] }
+	function rate(name) { return v("seconds") ? v(name) / v("seconds") : 0 }
+	NR == 2 {
+		printf "%-24s %5s %9s %10s %9s %9s %9s %10s %8s %11s %5s %6s\n",
+		       "IOMMU mode", "s", "DMA/s", "harvest/s", "unmap/s",
+		       "map/s", "noise/s", "STOP+START", "rejoins", "compared",
+		       "lost", "errors"
+	}
+	{
+		printf "%-24s %5d %9.0f %10.1f %9.1f %9.1f %9.1f %10d %8d %11d %5d %6d\n",
+		       v("mode"), v("seconds"), rate("dma"), rate("harvests"),
+		       rate("unmaps"), rate("maps"), rate("noise"), v("toggles"),
+		       v("rejoins"), v("compared"), v("lost"), v("errors")
+	}' "$csv"
+	cp "$csv" "$run/$b-stress.csv"
+done
 if [ -d "$run/nested" ]; then
 	stage "the real VMM: the project's QEMU $(sed -n 's/^qemu (Debian source) *//p' "$run/versions.txt" 2>/dev/null) + patches/qemu, and Debian's $(sed -n 's/^qemu-system-arm (arm64) *//p' "$run/versions.txt" 2>/dev/null), migrating a guest that writes by DMA"
 	python3 "$TOP/scripts/migration-table.py" "$run/nested" "$run" || true

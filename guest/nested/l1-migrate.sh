@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The real-VMM migration run, inside the emulated host (L1, KVM at EL2).
+# The real-VMM migration run, inside the emulated host (L1, KVM at EL2):
+# QEMU is the VFIO client here, so this is a VMM's job and not a selftest.
 #
 # For each row, two QEMU 10 live-migrate a nested guest (L2) that stamps
 # its own RAM by DMA through a passed-through edu device (l2_stamp).  The

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PID 1 of the nested guest (L2) in the real-VMM migration run.
+ * PID 1 of the nested guest (L2) in the real-VMM migration run: the
+ * guest's workload, not a test of the host kernel (so not a selftest),
+ * and no VFIO client (L2 reaches its edu through sysfs's mapping of BAR0).
  *
  * L2 owns an edu device, passed through by the inner QEMU.  It stamps its
  * own RAM by DMA: a seeded pseudo-random sequence picks a page of a buffer,

@@ -5,7 +5,8 @@
  * The host (L1) of the real-VMM migration run has no scripting language
  * beyond busybox sh; this is its QMP client.  Each COMMAND is one JSON
  * object.  The reply to each is printed on one line; asynchronous events
- * are skipped.  Exit status 1 if any reply is an error.
+ * are skipped.  Exit status 1 if any reply is an error.  A tool of the
+ * run, not a test, and no VFIO client.
  */
 #include <stdio.h>
 #include <stdlib.h>
