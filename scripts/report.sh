@@ -51,14 +51,14 @@ for b in stress stress-kcsan; do
 	function v(name) { return $col[name] }
 	function rate(name) { return v("seconds") ? v(name) / v("seconds") : 0 }
 	NR == 2 {
-		printf "%-24s %5s %9s %10s %9s %9s %9s %10s %8s %11s %5s %6s\n",
-		       "IOMMU mode", "s", "DMA/s", "harvest/s", "unmap/s",
+		printf "%-24s %4s %5s %9s %10s %9s %9s %9s %10s %8s %11s %5s %6s\n",
+		       "IOMMU mode", "devs", "s", "DMA/s", "harvest/s", "unmap/s",
 		       "map/s", "noise/s", "STOP+START", "rejoins", "compared",
 		       "lost", "errors"
 	}
 	{
-		printf "%-24s %5d %9.0f %10.1f %9.1f %9.1f %9.1f %10d %8d %11d %5d %6d\n",
-		       v("mode"), v("seconds"), rate("dma"), rate("harvests"),
+		printf "%-24s %4d %5d %9.0f %10.1f %9.1f %9.1f %9.1f %10d %8d %11d %5d %6d\n",
+		       v("mode"), v("devices"), v("seconds"), rate("dma"), rate("harvests"),
 		       rate("unmaps"), rate("maps"), rate("noise"), v("toggles"),
 		       v("rejoins"), v("compared"), v("lost"), v("errors")
 	}' "$csv"
