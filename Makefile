@@ -8,7 +8,7 @@ include versions.mk
 export KERNEL_DEB_VERSION LTS_KERNEL_DEB_VERSION QEMU_DEB_VERSION INNER_QEMU_DEB_VERSION
 
 .PHONY: help demo test test-fresh test-loaded oracle-mutants bench stress stress-kcsan nested-base nested-compat report tree kernel qemu \
-	qemu-tree export qemu-export check-series clean
+	qemu-tree export qemu-export check-series postings clean
 
 help:
 	@echo 'The two commands (as root, on Debian 12; they install what they need):'
@@ -38,6 +38,8 @@ help:
 	@echo '  make export        build/linux commits -> patches/linux (KERNEL_FLAVOUR=lts: 6.12)'
 	@echo '  make qemu-export   build/qemu commits -> patches/qemu'
 	@echo '  make check-series  both series apply; checkpatch on each patch (CHECK_BUILD=1: builds)'
+	@echo '  make postings      the mails of each mainline posting, in out/postings/'
+	@echo '                     (SENDER="Name <address>" signs them off; DRY_RUN=1 to look)'
 	@echo '  make clean         remove build/ and out/ (the download and ccache cache stays)'
 	@echo 'Knobs: see README.md ("Knobs").'
 
@@ -96,6 +98,9 @@ qemu-export:
 
 export:
 	@bash scripts/series.sh export
+
+postings:
+	@bash scripts/postings.sh
 
 check-series:
 	@bash scripts/deps.sh

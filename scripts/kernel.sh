@@ -42,19 +42,24 @@ fetch() {
 	echo "$v $deb"
 }
 
+# The patches of the mainline series that add the edu migration sample.
+edu_sample_patches() {
+	series_patches "$TOP/patches/linux" | grep -- '-samples-vfio-pci-edu-'
+}
+
 # The base flavour's tree: the base commit of build/linux plus the patches
 # that add the edu migration sample, nothing else.
 base_tree() {
 	local main=$BUILD/linux want p
 	KERNEL_FLAVOUR=lean bash "$0" tree
-	want="$(git -C "$main" rev-parse "$BASE_TAG") $(cat "$TOP"/patches/linux/*-samples-vfio-pci-edu-*.patch | sha1sum)"
+	want="$(git -C "$main" rev-parse "$BASE_TAG") $(cat $(edu_sample_patches) | sha1sum)"
 	[ -d "$KSRC" ] && [ "$(cat "$KSRC/.smmu-base-tree" 2>/dev/null)" = "$want" ] && return 0
 	stage "making build/linux-base: the base plus only the edu migration sample"
 	git -C "$main" worktree remove --force "$KSRC" 2>/dev/null || rm -rf "$KSRC"
 	git -C "$main" worktree prune
 	logged "$BUILD/logs/base-tree.log" \
 		git -C "$main" worktree add -f --detach "$KSRC" "$BASE_TAG"
-	for p in "$TOP"/patches/linux/*-samples-vfio-pci-edu-*.patch; do
+	for p in $(edu_sample_patches); do
 		git -C "$KSRC" am -q --committer-date-is-author-date "$p" ||
 			die "$(basename "$p") does not apply to the base"
 	done

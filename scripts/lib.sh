@@ -247,24 +247,57 @@ base_commit() {
 	)
 }
 
-# apply_series DIR PATCHES: reset DIR to the base and apply PATCHES/*.patch.
+# series_patches DIR: the patch files of the series in DIR, in the order
+# they apply, cover letters left out.  A DIR with an INDEX holds postings,
+# one directory each, applied in the INDEX's order (patches/README);
+# otherwise the series is DIR/*.patch.
+series_patches() {
+	local dir=$1 posting p
+	if [ -f "$dir/INDEX" ]; then
+		for posting in $(index_postings "$dir"); do
+			for p in "$dir/$posting"/*.patch; do
+				[ -e "$p" ] || continue
+				case $(basename "$p") in 0000-*) continue ;; esac
+				echo "$p"
+			done
+		done
+	else
+		for p in "$dir"/*.patch; do
+			[ -e "$p" ] || continue
+			case $(basename "$p") in 0000-*) continue ;; esac
+			echo "$p"
+		done
+	fi
+}
+
+# index_postings DIR: the postings that DIR/INDEX lists, in order.
+index_postings() {
+	sed -e 's/#.*//' "$1/INDEX" | awk 'NF { print $1 }'
+}
+
+# apply_series DIR PATCHES: reset DIR to the base and apply the series.
 apply_series() {
 	local dir=$1 patches=$2 p
 	git -C "$dir" reset -q --hard "$BASE_TAG"
-	for p in "$patches"/*.patch; do
-		[ -e "$p" ] || break
-		case $(basename "$p") in 0000-*) continue ;; esac
+	for p in $(series_patches "$patches"); do
 		git -C "$dir" am -q --committer-date-is-author-date "$p" ||
-			die "$(basename "$p") does not apply; fix it in $dir (git am --show-current-patch)"
+			die "${p#"$patches"/} does not apply; fix it in $dir (git am --show-current-patch)"
 	done
 	git -C "$dir" config smmu.series "$(patches_sha "$patches")"
 	git -C "$dir" config smmu.applied "$(git -C "$dir" rev-parse HEAD)"
 }
 
-# patches_sha DIR: a short hash of the patch files in DIR (empty set too).
+# patches_sha DIR: a short hash of the series' files (cover letters and
+# INDEX included).
 patches_sha() {
-	local f
-	for f in "$1"/*.patch; do
+	local f files
+	if [ -f "$1/INDEX" ]; then
+		files=$(for f in $(index_postings "$1"); do echo "$1/$f"/*.patch; done)
+		files="$1/INDEX $files"
+	else
+		files=$(echo "$1"/*.patch)
+	fi
+	for f in $files; do
 		if [ -e "$f" ]; then cat "$f"; fi
 	done | sha1sum | cut -c1-12
 }

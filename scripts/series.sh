@@ -4,11 +4,19 @@
 # KERNEL_FLAVOUR=lts, patches/linux-6.12 (the LTS backport, build/linux-6.12).
 #
 #   series.sh export   the tree's commits since the base tag become the
-#                      series (git format-patch --cover-letter --base); the
-#                      cover letter text is patches/<series>-cover-letter.txt
-#   series.sh check    the series applies to the pristine base and every
-#                      patch passes checkpatch.pl --strict; with
-#                      CHECK_BUILD=1 the kernel also builds after each patch
+#                      series (git format-patch --cover-letter --base).
+#                      With an INDEX (mainline: patches/linux/INDEX) the
+#                      commits are cut into its postings, in order, each a
+#                      directory with its own cover letter (the text is
+#                      <posting>/cover-letter.txt, its first line the
+#                      subject) and the To/Cc that scripts/get_maintainer.pl
+#                      gives for it; otherwise the cover letter text is
+#                      patches/<series>-cover-letter.txt
+#   series.sh check    the series applies to the pristine base, every
+#                      posting whose INDEX line says it needs none applies
+#                      to the base alone, and every patch passes
+#                      checkpatch.pl --strict; with CHECK_BUILD=1 the kernel
+#                      also builds after each patch
 . "$(dirname "$0")/lib.sh"
 
 export_series() {
@@ -16,19 +24,96 @@ export_series() {
 	[ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ] ||
 		die "${KSRC#"$TOP"/} has uncommitted changes: commit them first"
 	local branch n cover=$KPATCHES-cover-letter.txt
-	branch=$(git -C "$KSRC" symbolic-ref --short HEAD)
 	n=$(git -C "$KSRC" rev-list --count "$BASE_TAG..HEAD")
 	[ "$n" -gt 0 ] || die "no commits on top of the base"
-	if [ -f "$cover" ]; then
-		git -C "$KSRC" config "branch.$branch.description" "$(cat "$cover")"
+	if [ -f "$KPATCHES/INDEX" ]; then
+		export_postings
+	else
+		branch=$(git -C "$KSRC" symbolic-ref --short HEAD)
+		if [ -f "$cover" ]; then
+			git -C "$KSRC" config "branch.$branch.description" "$(cat "$cover")"
+		fi
+		mkdir -p "$KPATCHES"
+		rm -f "$KPATCHES"/*.patch
+		git -C "$KSRC" format-patch -q --cover-letter --cover-from-description=subject \
+			--base="$BASE_TAG" -o "$KPATCHES" "$BASE_TAG..HEAD"
 	fi
-	mkdir -p "$KPATCHES"
-	rm -f "$KPATCHES"/*.patch
-	git -C "$KSRC" format-patch -q --cover-letter --cover-from-description=subject \
-		--base="$BASE_TAG" -o "$KPATCHES" "$BASE_TAG..HEAD"
 	git -C "$KSRC" config smmu.series "$(patches_sha "$KPATCHES")"
 	git -C "$KSRC" config smmu.applied "$(git -C "$KSRC" rev-parse HEAD)"
-	stage "exported $n patches and a cover letter to ${KPATCHES#"$TOP"/}"
+	stage "exported $n patches to ${KPATCHES#"$TOP"/}"
+}
+
+# index_lines: the INDEX's lines without comments, as "POSTING COUNT
+# PREFIX AFTER".
+index_lines() {
+	sed -e 's/#.*//' "$KPATCHES/INDEX" | awk 'NF { print $1, $2, $3, $4 }'
+}
+
+# maintainers FIRST LAST KIND: get_maintainer.pl's maintainers and
+# reviewers (KIND to) or lists (KIND cc) for the files FIRST^..LAST
+# changes, as format-patch options.
+maintainers() {
+	local opts
+	case $3 in
+	to) opts="--m --r --no-l" ;;
+	cc) opts="--no-m --no-r --l" ;;
+	esac
+	# shellcheck disable=SC2086
+	(cd "$KSRC" && git diff --name-only "$1^" "$2" |
+		xargs perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+			--norolestats --no-multiline --separator , $opts -f 2>/dev/null) |
+		tr ',' '\n' | sed -n "s/^\(.\+\)$/--$3=\1/p"
+}
+
+# The author of every patch until a person sends it (patches/README).
+PLACEHOLDER_NAME="SMMU HTTU developers"
+PLACEHOLDER_EMAIL=smmu-httu@localhost
+
+export_postings() {
+	local commits posting count prefix after i=0 first last dir total=0 p
+	local -a opts
+	mapfile -t commits < <(git -C "$KSRC" rev-list --reverse "$BASE_TAG..HEAD")
+	while read -r posting count prefix after; do
+		total=$((total + count))
+	done < <(index_lines)
+	[ "$total" -eq "${#commits[@]}" ] ||
+		die "INDEX counts $total patches, the tree has ${#commits[@]}: fix INDEX first"
+	while read -r posting count prefix after; do
+		dir=$KPATCHES/$posting
+		first=${commits[$i]} last=${commits[$((i + count - 1))]}
+		i=$((i + count))
+		[ -f "$dir/cover-letter.txt" ] || die "no $dir/cover-letter.txt"
+		opts=(--base="$BASE_TAG" --zero-commit --cover-letter)
+		case $prefix in
+		PATCH) opts+=(--subject-prefix=PATCH) ;;
+		RFC) opts+=(--subject-prefix="RFC PATCH") ;;
+		*) opts+=(--subject-prefix="NOT FOR POSTING") ;;
+		esac
+		if [ "$prefix" != - ]; then
+			mapfile -t -O "${#opts[@]}" opts < <(maintainers "$first" "$last" to)
+			mapfile -t -O "${#opts[@]}" opts < <(maintainers "$first" "$last" cc)
+		fi
+		rm -f "$dir"/*.patch
+		# The cover letter's From is the committer's: the same placeholder
+		# as the patches' author, which 'make postings' replaces.
+		git -C "$KSRC" -c user.name="$PLACEHOLDER_NAME" -c user.email="$PLACEHOLDER_EMAIL" \
+			format-patch -q "${opts[@]}" -o "$dir" "$first^..$last"
+		python3 - "$dir/0000-cover-letter.patch" "$dir/cover-letter.txt" <<-'PY'
+			import sys
+			path, text = sys.argv[1], open(sys.argv[2]).read()
+			subject, _, body = text.partition('\n')
+			s = open(path).read()
+			s = s.replace('*** SUBJECT HERE ***', subject.strip())
+			s = s.replace('*** BLURB HERE ***', body.strip('\n'))
+			open(path, 'w').write(s)
+			PY
+		stage "$posting: $count patches ($prefix)"
+	done < <(index_lines)
+	for p in "$KPATCHES"/*/; do
+		p=$(basename "$p")
+		index_postings "$KPATCHES" | grep -qx -- "$p" ||
+			echo "note: ${KPATCHES#"$TOP"/}/$p is in no INDEX line"
+	done
 }
 
 # only_fixture_macro LOG: every problem checkpatch reported in LOG is
@@ -41,6 +126,56 @@ only_fixture_macro() {
 	[ "$kinds" -gt 0 ] && [ "$kinds" -eq "$macros" ]
 }
 
+# smake WT ARGS...: make in the check's worktree and object directory.
+smake() {
+	local wt=$1
+	shift
+	make -C "$wt" O="$BUILD/series-obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+		CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
+}
+
+# check_build WT N PATCH: after PATCH (the Nth), build what it touched:
+# the kernel directories of its files (every directory the series builds
+# for a header), W=1; the selftests it touched; and, at the last patch of
+# a posting (and of a series without postings), the whole Image, which
+# links.  Documentation is not built (no Sphinx here).
+check_build() {
+	local wt=$1 n=$2 p=$3 log=$BUILD/logs/series-build-$2.log f t next
+	local -a dirs=() tests=()
+	: >"$log"
+	if [ ! -f "$BUILD/series-obj/.config" ]; then
+		smake "$wt" KCONFIG_ALLCONFIG="$KOBJ/fragments.config" allnoconfig >>"$log" 2>&1 || return 1
+	fi
+	for f in $(git -C "$wt" diff --name-only HEAD~1 HEAD); do
+		case $f in
+		include/*) dirs+=(drivers/iommu/ drivers/vfio/ samples/vfio-pci-edu/) ;;
+		drivers/* | samples/*) dirs+=("$(dirname "$f")/") ;;
+		tools/testing/selftests/*)
+			t=${f#tools/testing/selftests/}
+			tests+=("${t%%/*}") ;;
+		esac
+	done
+	mapfile -t dirs < <(printf '%s\n' "${dirs[@]}" | sort -u | while read -r f; do
+		[ -z "$f" ] || [ ! -d "$wt/$f" ] || echo "$f"; done)
+	mapfile -t tests < <(printf '%s\n' "${tests[@]}" | sort -u | sed '/^$/d')
+	if [ ${#dirs[@]} -gt 0 ]; then
+		smake "$wt" W=1 "${dirs[@]}" >>"$log" 2>&1 || return 1
+	fi
+	if [ ${#tests[@]} -gt 0 ]; then
+		smake "$wt" headers >>"$log" 2>&1 || return 1
+		for t in "${tests[@]}"; do
+			make -C "$wt/tools/testing/selftests" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+				CC="${CROSS}gcc" KHDR_INCLUDES="-isystem $BUILD/series-obj/usr/include" \
+				LDFLAGS=-static O="$BUILD/series-selftests" TARGETS="$t" \
+				>>"$log" 2>&1 || return 1
+		done
+	fi
+	next=${SERIES_NEXT[$n]:-}
+	if [ -z "$next" ] || [ "$(dirname "$next")" != "$(dirname "$p")" ]; then
+		smake "$wt" W=1 Image modules >>"$log" 2>&1 || return 1
+	fi
+}
+
 check_series() {
 	[ -d "$KSRC/.git" ] || bash "$TOP/scripts/kernel.sh" tree
 	local wt=$BUILD/series-check p bad=0 i=0
@@ -49,12 +184,13 @@ check_series() {
 	rm -rf "$wt"
 	git -C "$KSRC" worktree prune
 	git -C "$KSRC" worktree add -q --detach "$wt" "$BASE_TAG"
-	for p in "$KPATCHES"/*.patch; do
-		[ -e "$p" ] || break
-		case $(basename "$p") in 0000-*) continue ;; esac
+	mapfile -t SERIES_NEXT < <(series_patches "$KPATCHES" | tail -n +2)
+	# SERIES_NEXT[i] is the patch after the ith (1-based), for check_build.
+	SERIES_NEXT=("" "${SERIES_NEXT[@]}")
+	for p in $(series_patches "$KPATCHES"); do
 		i=$((i + 1))
 		if ! git -C "$wt" am -q --committer-date-is-author-date "$p"; then
-			echo "FAIL apply     $(basename "$p")"
+			echo "FAIL apply     ${p#"$KPATCHES"/}"
 			git -C "$wt" am --abort || true
 			bad=1
 			break
@@ -68,35 +204,57 @@ check_series() {
 		# FIXTURE_VARIANT_ADD_IOMMU_MODE() a test defines for upstream's
 		# FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES() (a declaration, which
 		# cannot be parenthesized; upstream's own VFIO tests get the same).
+		# The patches carry no Signed-off-by: the person who sends them
+		# adds it ('make postings'), as only they can certify the DCO.
 		if (cd "$wt" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q \
-			--show-types --ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES "$p" \
+			--show-types --ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES,MISSING_SIGN_OFF "$p" \
 			>"$BUILD/logs/checkpatch-$i.log" 2>&1); then
-			echo "ok   checkpatch $(basename "$p")"
+			echo "ok   checkpatch ${p#"$KPATCHES"/}"
 		elif only_fixture_macro "$BUILD/logs/checkpatch-$i.log"; then
-			echo "ok   checkpatch $(basename "$p") (COMPLEX_MACRO on FIXTURE_VARIANT_ADD_IOMMU_MODE, accepted)"
+			echo "ok   checkpatch ${p#"$KPATCHES"/} (COMPLEX_MACRO on FIXTURE_VARIANT_ADD_IOMMU_MODE, accepted)"
 		else
-			echo "FAIL checkpatch $(basename "$p")"
+			echo "FAIL checkpatch ${p#"$KPATCHES"/}"
 			sed 's/^/     /' "$BUILD/logs/checkpatch-$i.log"
 			bad=1
 		fi
 		if [ "${CHECK_BUILD:-0}" = 1 ]; then
-			if make -C "$wt" O="$BUILD/series-obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
-				CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" \
-				KCONFIG_ALLCONFIG="$KOBJ/fragments.config" allnoconfig \
-				>"$BUILD/logs/series-build-$i.log" 2>&1 &&
-			   make -C "$wt" O="$BUILD/series-obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
-				CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" W=1 Image \
-				>>"$BUILD/logs/series-build-$i.log" 2>&1; then
-				echo "ok   build      $(basename "$p")"
+			if check_build "$wt" "$i" "$p"; then
+				echo "ok   build      ${p#"$KPATCHES"/}"
 			else
-				echo "FAIL build      $(basename "$p") (build/logs/series-build-$i.log)"
+				echo "FAIL build      ${p#"$KPATCHES"/} (build/logs/series-build-$i.log)"
 				bad=1
 			fi
 		fi
 	done
 	git -C "$KSRC" worktree remove --force "$wt"
+	[ -f "$KPATCHES/INDEX" ] && { check_alone || bad=1; }
 	[ $bad -eq 0 ] || die "the series has problems (above)"
 	stage "${KPATCHES#"$TOP"/} ok: $i patches apply to $BASE_TAG and pass checkpatch --strict"
+}
+
+# check_alone: every posting whose INDEX line needs no other ("-")
+# applies to the pristine base on its own, as its cover letter says.
+check_alone() {
+	local wt=$BUILD/series-alone posting count prefix after p bad=0 ok
+	while read -r posting count prefix after; do
+		[ "$after" = - ] || continue
+		rm -rf "$wt"
+		git -C "$KSRC" worktree prune
+		git -C "$KSRC" worktree add -q --detach "$wt" "$BASE_TAG"
+		ok=1
+		for p in "$KPATCHES/$posting"/*.patch; do
+			case $(basename "$p") in 0000-*) continue ;; esac
+			if ! git -C "$wt" am -q "$p" >/dev/null 2>&1; then
+				echo "FAIL alone     $posting: ${p#"$KPATCHES"/} does not apply to the base without the postings before it"
+				git -C "$wt" am --abort || true
+				ok=0 bad=1
+				break
+			fi
+		done
+		[ $ok -eq 0 ] || echo "ok   alone      $posting applies to $BASE_TAG on its own"
+		git -C "$KSRC" worktree remove --force "$wt"
+	done < <(index_lines)
+	return $bad
 }
 
 case ${1:-} in
