@@ -275,6 +275,83 @@ index_postings() {
 	sed -e 's/#.*//' "$1/INDEX" | awk 'NF { print $1 }'
 }
 
+# index_lines DIR: DIR/INDEX's lines without comments, as "POSTING COUNT
+# PREFIX AFTER".
+index_lines() {
+	sed -e 's/#.*//' "$1/INDEX" | awk 'NF { print $1, $2, $3, $4 }'
+}
+
+# maintainers SRC FIRST LAST KIND: SRC's get_maintainer.pl's maintainers
+# and reviewers (KIND to) or lists (KIND cc) for the files FIRST^..LAST
+# changes, as format-patch options.
+maintainers() {
+	local src=$1
+	shift
+	local opts
+	case $3 in
+	to) opts="--m --r --no-l" ;;
+	cc) opts="--no-m --no-r --l" ;;
+	esac
+	# shellcheck disable=SC2086
+	(cd "$src" && git diff --name-only "$1^" "$2" |
+		xargs perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+			--norolestats --no-multiline --separator , $opts -f 2>/dev/null) |
+		tr ',' '\n' | sed -n "s/^\(.\+\)$/--$3=\1/p"
+}
+
+# The author of every patch until a person sends it (patches/README).
+PLACEHOLDER_NAME="SMMU HTTU developers"
+PLACEHOLDER_EMAIL=smmu-httu@localhost
+
+# export_postings SRC PATCHES: SRC's commits since the base tag into the
+# postings of PATCHES/INDEX (patches/README).
+export_postings() {
+	local src=$1 patches=$2 commits posting count prefix after i=0 first last dir total=0 p
+	local -a opts
+	mapfile -t commits < <(git -C "$src" rev-list --reverse "$BASE_TAG..HEAD")
+	while read -r posting count prefix after; do
+		total=$((total + count))
+	done < <(index_lines "$patches")
+	[ "$total" -eq "${#commits[@]}" ] ||
+		die "INDEX counts $total patches, the tree has ${#commits[@]}: fix INDEX first"
+	while read -r posting count prefix after; do
+		dir=$patches/$posting
+		first=${commits[$i]} last=${commits[$((i + count - 1))]}
+		i=$((i + count))
+		[ -f "$dir/cover-letter.txt" ] || die "no $dir/cover-letter.txt"
+		opts=(--base="$BASE_TAG" --zero-commit --cover-letter)
+		case $prefix in
+		PATCH) opts+=(--subject-prefix=PATCH) ;;
+		RFC | HELD) opts+=(--subject-prefix="RFC PATCH") ;;
+		*) opts+=(--subject-prefix="NOT FOR POSTING") ;;
+		esac
+		if [ "$prefix" != - ]; then
+			mapfile -t -O "${#opts[@]}" opts < <(maintainers "$src" "$first" "$last" to)
+			mapfile -t -O "${#opts[@]}" opts < <(maintainers "$src" "$first" "$last" cc)
+		fi
+		rm -f "$dir"/*.patch
+		# The cover letter's From is the committer's: the same placeholder
+		# as the patches' author, which 'make postings' replaces.
+		git -C "$src" -c user.name="$PLACEHOLDER_NAME" -c user.email="$PLACEHOLDER_EMAIL" \
+			format-patch -q "${opts[@]}" -o "$dir" "$first^..$last"
+		python3 - "$dir/0000-cover-letter.patch" "$dir/cover-letter.txt" <<-'PY'
+			import sys
+			path, text = sys.argv[1], open(sys.argv[2]).read()
+			subject, _, body = text.partition('\n')
+			s = open(path).read()
+			s = s.replace('*** SUBJECT HERE ***', subject.strip())
+			s = s.replace('*** BLURB HERE ***', body.strip('\n'))
+			open(path, 'w').write(s)
+			PY
+		stage "$posting: $count patches ($prefix)"
+	done < <(index_lines "$patches")
+	for p in "$patches"/*/; do
+		p=$(basename "$p")
+		index_postings "$patches" | grep -qx -- "$p" ||
+			echo "note: ${patches#"$TOP"/}/$p is in no INDEX line"
+	done
+}
+
 # apply_series DIR PATCHES: reset DIR to the base and apply the series.
 apply_series() {
 	local dir=$1 patches=$2 p

@@ -27,7 +27,7 @@ export_series() {
 	n=$(git -C "$KSRC" rev-list --count "$BASE_TAG..HEAD")
 	[ "$n" -gt 0 ] || die "no commits on top of the base"
 	if [ -f "$KPATCHES/INDEX" ]; then
-		export_postings
+		export_postings "$KSRC" "$KPATCHES"
 	else
 		branch=$(git -C "$KSRC" symbolic-ref --short HEAD)
 		if [ -f "$cover" ]; then
@@ -41,79 +41,6 @@ export_series() {
 	git -C "$KSRC" config smmu.series "$(patches_sha "$KPATCHES")"
 	git -C "$KSRC" config smmu.applied "$(git -C "$KSRC" rev-parse HEAD)"
 	stage "exported $n patches to ${KPATCHES#"$TOP"/}"
-}
-
-# index_lines: the INDEX's lines without comments, as "POSTING COUNT
-# PREFIX AFTER".
-index_lines() {
-	sed -e 's/#.*//' "$KPATCHES/INDEX" | awk 'NF { print $1, $2, $3, $4 }'
-}
-
-# maintainers FIRST LAST KIND: get_maintainer.pl's maintainers and
-# reviewers (KIND to) or lists (KIND cc) for the files FIRST^..LAST
-# changes, as format-patch options.
-maintainers() {
-	local opts
-	case $3 in
-	to) opts="--m --r --no-l" ;;
-	cc) opts="--no-m --no-r --l" ;;
-	esac
-	# shellcheck disable=SC2086
-	(cd "$KSRC" && git diff --name-only "$1^" "$2" |
-		xargs perl scripts/get_maintainer.pl --no-git --no-git-fallback \
-			--norolestats --no-multiline --separator , $opts -f 2>/dev/null) |
-		tr ',' '\n' | sed -n "s/^\(.\+\)$/--$3=\1/p"
-}
-
-# The author of every patch until a person sends it (patches/README).
-PLACEHOLDER_NAME="SMMU HTTU developers"
-PLACEHOLDER_EMAIL=smmu-httu@localhost
-
-export_postings() {
-	local commits posting count prefix after i=0 first last dir total=0 p
-	local -a opts
-	mapfile -t commits < <(git -C "$KSRC" rev-list --reverse "$BASE_TAG..HEAD")
-	while read -r posting count prefix after; do
-		total=$((total + count))
-	done < <(index_lines)
-	[ "$total" -eq "${#commits[@]}" ] ||
-		die "INDEX counts $total patches, the tree has ${#commits[@]}: fix INDEX first"
-	while read -r posting count prefix after; do
-		dir=$KPATCHES/$posting
-		first=${commits[$i]} last=${commits[$((i + count - 1))]}
-		i=$((i + count))
-		[ -f "$dir/cover-letter.txt" ] || die "no $dir/cover-letter.txt"
-		opts=(--base="$BASE_TAG" --zero-commit --cover-letter)
-		case $prefix in
-		PATCH) opts+=(--subject-prefix=PATCH) ;;
-		RFC) opts+=(--subject-prefix="RFC PATCH") ;;
-		*) opts+=(--subject-prefix="NOT FOR POSTING") ;;
-		esac
-		if [ "$prefix" != - ]; then
-			mapfile -t -O "${#opts[@]}" opts < <(maintainers "$first" "$last" to)
-			mapfile -t -O "${#opts[@]}" opts < <(maintainers "$first" "$last" cc)
-		fi
-		rm -f "$dir"/*.patch
-		# The cover letter's From is the committer's: the same placeholder
-		# as the patches' author, which 'make postings' replaces.
-		git -C "$KSRC" -c user.name="$PLACEHOLDER_NAME" -c user.email="$PLACEHOLDER_EMAIL" \
-			format-patch -q "${opts[@]}" -o "$dir" "$first^..$last"
-		python3 - "$dir/0000-cover-letter.patch" "$dir/cover-letter.txt" <<-'PY'
-			import sys
-			path, text = sys.argv[1], open(sys.argv[2]).read()
-			subject, _, body = text.partition('\n')
-			s = open(path).read()
-			s = s.replace('*** SUBJECT HERE ***', subject.strip())
-			s = s.replace('*** BLURB HERE ***', body.strip('\n'))
-			open(path, 'w').write(s)
-			PY
-		stage "$posting: $count patches ($prefix)"
-	done < <(index_lines)
-	for p in "$KPATCHES"/*/; do
-		p=$(basename "$p")
-		index_postings "$KPATCHES" | grep -qx -- "$p" ||
-			echo "note: ${KPATCHES#"$TOP"/}/$p is in no INDEX line"
-	done
 }
 
 # only_fixture_macro LOG: every problem checkpatch reported in LOG is
@@ -253,7 +180,7 @@ check_alone() {
 		done
 		[ $ok -eq 0 ] || echo "ok   alone      $posting applies to $BASE_TAG on its own"
 		git -C "$KSRC" worktree remove --force "$wt"
-	done < <(index_lines)
+	done < <(index_lines "$KPATCHES")
 	return $bad
 }
 
