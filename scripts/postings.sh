@@ -62,7 +62,13 @@ names() {
 b4_postings() {
 	local wt=$BUILD/b4 src=$BUILD/linux patches=$TOP/patches/linux
 	local commits posting count prefix after i=0 first last fork name email
-	command -v b4 >/dev/null || die "b4 is not installed (apt-get install b4)"
+	if ! command -v b4 >/dev/null; then
+		[ "$(id -u)" -eq 0 ] || die "b4 is not installed (apt-get install b4)"
+		stage "installing b4 (Debian's; only make postings B4=1 needs it)"
+		logged "$CACHE/logs/apt.log" apt-get update -q
+		DEBIAN_FRONTEND=noninteractive logged "$CACHE/logs/apt.log" \
+			apt-get install -y -q --no-install-recommends b4
+	fi
 	[ -d "$src/.git" ] || die "no kernel tree: run 'make tree' first"
 	name=${SENDER:-$PLACEHOLDER}
 	email=${name##*<}
