@@ -42,13 +42,17 @@ fetch() {
 	echo "$v $deb"
 }
 
-# The patches of the mainline series that add the edu migration sample.
+# The patches of the mainline series that add the edu migration sample:
+# vfio-pci's memory lock helpers, which it uses, and the sample.
 edu_sample_patches() {
-	series_patches "$TOP/patches/linux" | grep -- '-samples-vfio-pci-edu-'
+	series_patches "$TOP/patches/linux" |
+		grep -e '-vfio-pci-Export-the-memory-lock-helpers-' -e '-samples-vfio-pci-edu-'
 }
 
 # The base flavour's tree: the base commit of build/linux plus the patches
-# that add the edu migration sample, nothing else.
+# that add the edu migration sample, nothing else.  (Since 2026-12-03 the
+# sample needs vfio-pci's exported memory lock helpers; 'make nested-base'
+# has not been run since.)
 base_tree() {
 	local main=$BUILD/linux want p
 	KERNEL_FLAVOUR=lean bash "$0" tree
