@@ -296,7 +296,7 @@ maintainers() {
 	(cd "$src" && git diff --name-only "$1^" "$2" |
 		xargs perl scripts/get_maintainer.pl --no-git --no-git-fallback \
 			--norolestats --no-multiline --separator , $opts -f 2>/dev/null) |
-		tr ',' '\n' | sed -n "s/^\(.\+\)$/--$3=\1/p"
+		tr ',' '\n' | sed '/^$/d' | LC_ALL=C sort -u | sed "s/^/--$3=/"
 }
 
 # The author of every patch until a person sends it (patches/README).

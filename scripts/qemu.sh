@@ -9,8 +9,8 @@
 #   qemu.sh build    tree, then configure and build
 #   qemu.sh inner    tree, then cross-build qemu-system-aarch64 for arm64
 #                    (KVM only), the inner VMM of the real migration run
-#   qemu.sh export   build/qemu's commits -> patches/qemu (format-patch
-#                    --cover-letter; with patches/qemu/INDEX, its postings)
+#   qemu.sh export   build/qemu's commits -> the postings of patches/qemu/INDEX
+#                    (format-patch --cover-letter, one directory each)
 #   qemu.sh check    QEMU's scripts/checkpatch.pl on every patch
 . "$(dirname "$0")/lib.sh"
 
@@ -128,27 +128,8 @@ export_series() {
 	local n
 	n=$(git -C "$QSRC" rev-list --count "$BASE_TAG..HEAD")
 	[ "$n" -gt 0 ] || die "no commits on top of the base"
-	if [ -f "$TOP/patches/qemu/INDEX" ]; then
-		export_postings "$QSRC" "$TOP/patches/qemu"
-	else
-		rm -f "$TOP"/patches/qemu/*.patch
-		mkdir -p "$TOP/patches/qemu"
-		git -C "$QSRC" format-patch -q --no-signature --cover-letter \
-			--cover-from-description=subject --zero-commit \
-			--subject-prefix=PATCH -o "$TOP/patches/qemu" "$BASE_TAG..HEAD"
-		if [ -f "$TOP/patches/qemu-cover-letter.txt" ]; then
-			python3 - "$TOP/patches/qemu/0000-cover-letter.patch" \
-				"$TOP/patches/qemu-cover-letter.txt" <<-'PY'
-				import re, sys
-				path, text = sys.argv[1], open(sys.argv[2]).read()
-				subject, _, body = text.partition('\n')
-				s = open(path).read()
-				s = s.replace('*** SUBJECT HERE ***', subject.strip())
-				s = s.replace('*** BLURB HERE ***', body.strip('\n'))
-				open(path, 'w').write(s)
-				PY
-		fi
-	fi
+	[ -f "$TOP/patches/qemu/INDEX" ] || die "no patches/qemu/INDEX (patches/README)"
+	export_postings "$QSRC" "$TOP/patches/qemu"
 	git -C "$QSRC" config smmu.series "$(patches_sha "$TOP/patches/qemu")"
 	git -C "$QSRC" config smmu.applied "$(git -C "$QSRC" rev-parse HEAD)"
 	stage "exported $n patches to patches/qemu"
