@@ -272,7 +272,7 @@ series_patches() {
 
 # index_postings DIR: the postings that DIR/INDEX lists, in order.
 index_postings() {
-	sed -e 's/#.*//' "$1/INDEX" | awk 'NF { print $1 }'
+	index_lines "$1" | cut -d' ' -f1
 }
 
 # index_lines DIR: DIR/INDEX's lines without comments, as "POSTING COUNT
