@@ -323,6 +323,9 @@ export_postings() {
 		case $prefix in
 		PATCH) opts+=(--subject-prefix=PATCH) ;;
 		RFC | HELD) opts+=(--subject-prefix="RFC PATCH") ;;
+		# Stable versions for the LTS line, to stable@ once mainline has them.
+		STABLE) opts+=(--subject-prefix="PATCH $(echo "$LTS_KERNEL_DEB_VERSION" | cut -d. -f1,2).y"
+			--to=stable@vger.kernel.org) ;;
 		*) opts+=(--subject-prefix="NOT FOR POSTING") ;;
 		esac
 		if [ "$prefix" != - ]; then
