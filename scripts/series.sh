@@ -43,21 +43,29 @@ export_series() {
 	stage "exported $n patches to ${KPATCHES#"$TOP"/}"
 }
 
-# only_fixture_macro LOG: every problem checkpatch reported in LOG is
-# COMPLEX_MACRO on a "#define FIXTURE_VARIANT_ADD_IOMMU_MODE(" line.
-only_fixture_macro() {
-	local kinds macros
+# only_accepted LOG: every problem checkpatch reported in LOG is one of the
+# two accepted by name: COMPLEX_MACRO on a "#define
+# FIXTURE_VARIANT_ADD_IOMMU_MODE(" line, or (6.12's checkpatch only)
+# BAD_SIGN_OFF on "Assisted-by: LLM".
+only_accepted() {
+	local kinds macros assisted
 	kinds=$(grep -cE '^(ERROR|WARNING|CHECK):' "$1" || true)
 	macros=$(grep -A2 '^ERROR:COMPLEX_MACRO:' "$1" |
 		grep -c '^+#define FIXTURE_VARIANT_ADD_IOMMU_MODE(' || true)
-	[ "$kinds" -gt 0 ] && [ "$kinds" -eq "$macros" ]
+	assisted=$(grep -A3 "^WARNING:BAD_SIGN_OFF: Assisted-by expects 'AGENT_NAME:MODEL_VERSION" "$1" |
+		grep -c '^Assisted-by: LLM$' || true)
+	[ "$kinds" -gt 0 ] && [ "$kinds" -eq $((macros + assisted)) ]
 }
+
+# The check's object directory, one per kernel line (its .config is that
+# line's fragments on allnoconfig, made once; builds are incremental).
+SOBJ=$BUILD/series-obj-$(basename "$KSRC")
 
 # smake WT ARGS...: make in the check's worktree and object directory.
 smake() {
 	local wt=$1
 	shift
-	make -C "$wt" O="$BUILD/series-obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+	make -C "$wt" O="$SOBJ" ARCH=arm64 CROSS_COMPILE="$CROSS" \
 		CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
 }
 
@@ -67,17 +75,17 @@ smake() {
 # a posting (and of a series without postings), the whole Image, which
 # links.  Documentation is not built (no Sphinx here).
 check_build() {
-	local wt=$1 n=$2 p=$3 log=$BUILD/logs/series-build-$2.log f t next
+	local wt=$1 n=$2 p=$3 log=$BUILD/logs/series-build-$2.log f t next warned
 	local -a dirs=() tests=()
 	: >"$log"
-	if [ ! -f "$BUILD/series-obj/.config" ]; then
+	if [ ! -f "$SOBJ/.config" ]; then
 		smake "$wt" KCONFIG_ALLCONFIG="$KOBJ/fragments.config" allnoconfig >>"$log" 2>&1 || return 1
 	fi
 	for f in $(git -C "$wt" diff --name-only HEAD~1 HEAD); do
 		case $f in
 		include/*) dirs+=(drivers/iommu/ drivers/vfio/ samples/vfio-pci-edu/) ;;
 		drivers/* | samples/*) dirs+=("$(dirname "$f")/") ;;
-		tools/testing/selftests/*)
+		tools/testing/selftests/*/*)
 			t=${f#tools/testing/selftests/}
 			tests+=("${t%%/*}") ;;
 		esac
@@ -92,10 +100,18 @@ check_build() {
 		smake "$wt" headers >>"$log" 2>&1 || return 1
 		for t in "${tests[@]}"; do
 			make -C "$wt/tools/testing/selftests" ARCH=arm64 CROSS_COMPILE="$CROSS" \
-				CC="${CROSS}gcc" KHDR_INCLUDES="-isystem $BUILD/series-obj/usr/include" \
+				CC="${CROSS}gcc" KHDR_INCLUDES="-isystem $SOBJ/usr/include" \
 				LDFLAGS=-static O="$BUILD/series-selftests" TARGETS="$t" \
 				>>"$log" 2>&1 || return 1
 		done
+	fi
+	# A warning (W=1 for the kernel, -Wall for the selftests) in a file
+	# this patch touched fails it; the base's own warnings elsewhere do not.
+	warned=$(grep -h 'warning:' "$log" | sed -n 's|^.*series-check/||p' | cut -d: -f1 |
+		sort -u | grep -Fx -f <(git -C "$wt" diff --name-only HEAD~1 HEAD) || true)
+	if [ -n "$warned" ]; then
+		echo "     warnings in files it touches: $warned" >&2
+		return 1
 	fi
 	next=${SERIES_NEXT[$n]:-}
 	if [ -z "$next" ] || [ "$(dirname "$next")" != "$(dirname "$p")" ]; then
@@ -108,7 +124,7 @@ check_series() {
 	local wt=$BUILD/series-check p bad=0 i=0
 	stage "checking ${KPATCHES#"$TOP"/}"
 	mkdir -p "$BUILD/logs"
-	rm -rf "$wt"
+	rm -rf "$wt" "$BUILD/series-selftests"
 	git -C "$KSRC" worktree prune
 	git -C "$KSRC" worktree add -q --detach "$wt" "$BASE_TAG"
 	mapfile -t SERIES_NEXT < <(series_patches "$KPATCHES" | tail -n +2)
@@ -127,18 +143,23 @@ check_series() {
 		# a new file always asks about MAINTAINERS, even in a directory
 		# that MAINTAINERS covers (the series adds selftests/vfio there).
 		# spdxcheck.py needs Debian's python3 with ply and git.
-		# One false positive is accepted, by name: COMPLEX_MACRO on the
+		# Two reports are accepted, by name: COMPLEX_MACRO on the
 		# FIXTURE_VARIANT_ADD_IOMMU_MODE() a test defines for upstream's
 		# FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES() (a declaration, which
-		# cannot be parenthesized; upstream's own VFIO tests get the same).
+		# cannot be parenthesized; upstream's own VFIO tests get the same);
+		# and, from 6.12.117's checkpatch, BAD_SIGN_OFF on "Assisted-by:
+		# LLM", which it wants as AGENT_NAME:MODEL_VERSION, while
+		# mainline's coding-assistants.rst (7.3) asks for "LLM [TOOLS]":
+		# a stable backport keeps the mainline commit's trailers.
 		# The patches carry no Signed-off-by: the person who sends them
 		# adds it ('make postings'), as only they can certify the DCO.
 		if (cd "$wt" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q \
 			--show-types --ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES,MISSING_SIGN_OFF "$p" \
 			>"$BUILD/logs/checkpatch-$i.log" 2>&1); then
 			echo "ok   checkpatch ${p#"$KPATCHES"/}"
-		elif only_fixture_macro "$BUILD/logs/checkpatch-$i.log"; then
-			echo "ok   checkpatch ${p#"$KPATCHES"/} (COMPLEX_MACRO on FIXTURE_VARIANT_ADD_IOMMU_MODE, accepted)"
+		elif only_accepted "$BUILD/logs/checkpatch-$i.log"; then
+			echo "ok   checkpatch ${p#"$KPATCHES"/} ($(grep -oE '^(ERROR|WARNING):[A-Z_]+' \
+				"$BUILD/logs/checkpatch-$i.log" | cut -d: -f2 | sort -u | paste -sd,), accepted)"
 		else
 			echo "FAIL checkpatch ${p#"$KPATCHES"/}"
 			sed 's/^/     /' "$BUILD/logs/checkpatch-$i.log"
@@ -157,6 +178,21 @@ check_series() {
 	[ -f "$KPATCHES/INDEX" ] && { check_alone || bad=1; }
 	[ $bad -eq 0 ] || die "the series has problems (above)"
 	stage "${KPATCHES#"$TOP"/} ok: $i patches apply to $BASE_TAG and pass checkpatch --strict"
+}
+
+# alone_build WT POSTING: the Image and modules of WT, W=1, in an object
+# directory of its own, so that the series' incremental one stays valid.
+alone_build() {
+	local wt=$1 obj=$BUILD/series-alone-obj log=$BUILD/logs/series-alone-$2.log
+	rm -rf "$obj"
+	{
+		make -C "$wt" O="$obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+			CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" \
+			KCONFIG_ALLCONFIG="$KOBJ/fragments.config" allnoconfig &&
+		make -C "$wt" O="$obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+			CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" \
+			W=1 Image modules
+	} >"$log" 2>&1
 }
 
 # check_alone: every posting whose INDEX line needs no other ("-")
@@ -179,6 +215,17 @@ check_alone() {
 			fi
 		done
 		[ $ok -eq 0 ] || echo "ok   alone      $posting applies to $BASE_TAG on its own"
+		# A posting sent alone must also build alone: its own object
+		# directory, the Image and modules with W=1 (ccache makes the
+		# files it does not touch cheap).
+		if [ $ok -eq 1 ] && [ "${CHECK_BUILD:-0}" = 1 ]; then
+			if alone_build "$wt" "$posting"; then
+				echo "ok   alone      $posting builds on $BASE_TAG on its own"
+			else
+				echo "FAIL alone     $posting does not build on its own (build/logs/series-alone-$posting.log)"
+				bad=1
+			fi
+		fi
 		git -C "$KSRC" worktree remove --force "$wt"
 	done < <(index_lines "$KPATCHES")
 	return $bad
