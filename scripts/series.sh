@@ -61,12 +61,17 @@ only_accepted() {
 # line's fragments on allnoconfig, made once; builds are incremental).
 SOBJ=$BUILD/series-obj-$(basename "$KSRC")
 
+# omake OBJ WT ARGS...: make in worktree WT, objects in OBJ.
+omake() {
+	local obj=$1 wt=$2
+	shift 2
+	make -C "$wt" O="$obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+		CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
+}
+
 # smake WT ARGS...: make in the check's worktree and object directory.
 smake() {
-	local wt=$1
-	shift
-	make -C "$wt" O="$SOBJ" ARCH=arm64 CROSS_COMPILE="$CROSS" \
-		CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
+	omake "$SOBJ" "$@"
 }
 
 # check_build WT N PATCH: after PATCH (the Nth), build what it touched:
@@ -186,12 +191,8 @@ alone_build() {
 	local wt=$1 obj=$BUILD/series-alone-obj log=$BUILD/logs/series-alone-$2.log
 	rm -rf "$obj"
 	{
-		make -C "$wt" O="$obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
-			CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" \
-			KCONFIG_ALLCONFIG="$KOBJ/fragments.config" allnoconfig &&
-		make -C "$wt" O="$obj" ARCH=arm64 CROSS_COMPILE="$CROSS" \
-			CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS" \
-			W=1 Image modules
+		omake "$obj" "$wt" KCONFIG_ALLCONFIG="$KOBJ/fragments.config" allnoconfig &&
+			omake "$obj" "$wt" W=1 Image modules
 	} >"$log" 2>&1
 }
 
@@ -216,8 +217,9 @@ check_alone() {
 		done
 		[ $ok -eq 0 ] || echo "ok   alone      $posting applies to $BASE_TAG on its own"
 		# A posting sent alone must also build alone: its own object
-		# directory, the Image and modules with W=1 (ccache makes the
-		# files it does not touch cheap).
+		# directory, the Image and modules with W=1 (the first such build
+		# compiles everything; the next ones, from the same worktree
+		# path, mostly hit ccache).
 		if [ $ok -eq 1 ] && [ "${CHECK_BUILD:-0}" = 1 ]; then
 			if alone_build "$wt" "$posting"; then
 				echo "ok   alone      $posting builds on $BASE_TAG on its own"
