@@ -80,16 +80,20 @@ def qemu_log(log):
     return (log[:-4] if log.endswith('.log') else log) + '.qemu.log'
 
 
-def scan_reports(index, s):
+def scan_reports(index, s, suite=None):
     """Count the oracle's total or a kernel or emulator report on line s
-    into index; True for the oracle's line, which is nothing else."""
+    into index, with the suite that was running (None: none, or QEMU's own
+    log); True for the oracle's line, which is nothing else."""
     m = ORACLE.search(s)
     if m:
         index['oracle'] = index.get('oracle', 0) + int(m.group(1))
         return True
     for rx, what in BAD:
         if rx.search(s):
-            index['reports'].append({'what': what, 'line': s.strip()[:200]})
+            # Whole: the oracle's reason comes last, and a CI run's report
+            # is all that is left of its console.
+            index['reports'].append({'what': what, 'line': s.strip()[:1000],
+                                     'suite': suite and suite['name']})
             break
     return False
 
@@ -116,7 +120,7 @@ def split(log, outdir):
     tap = {}
     for s in lines:
         s = s.rstrip('\r')
-        if scan_reports(index, s):
+        if scan_reports(index, s, suite):
             continue
         if data is not None:
             if s == '@@ end':

@@ -106,6 +106,10 @@ check() {
 	rm -f "$tmp/log.plan" "$tmp/log.qemu.log"
 	{ good; echo "smmuv3: missed invalidation: sid 0x8 asid 1 iova 0x1000"; } >"$tmp/log"
 	check "a missed-invalidation report from the emulated SMMU is red" 1
+	long=$(printf 'x%.0s' $(seq 300))
+	good | sed "/^ok 2 b/a smmu: missed TLB invalidation: sid 0x8 $long; the reason" >"$tmp/log"
+	check "a report names its suite and is printed whole" 1 \
+		'\(during s\): smmu: missed TLB invalidation: sid 0x8 x+; the reason$'
 	good | sed 's/: 0 report(s)/: 3 report(s) (-d guest_errors names them)/' >"$tmp/log"
 	check "a count of missed invalidations printed at exit is red" 1 \
 		'3 report\(s\) at exit'

@@ -346,7 +346,9 @@ def main():
                 print('not ok %s%s (planned, never ran)' % (prefix, name))
                 failed_names.append('%s%s: in the boot\'s plan, but never ran' % (prefix, name))
         for r in index['reports']:
-            problems.append('%s%s: %s' % (prefix, r['what'], r['line'][:160]))
+            during = ' (during %s)' % r['suite'] if r.get('suite') else ''
+            problems.append('%s%s%s: %s' % (prefix, r['what'], during,
+                                            r['line'][:1000]))
         # The oracle's count: every boot's SMMU has it (run-guest.sh), and
         # a QEMU that exits without saying it did not check.  A plan that
         # turns the oracle off (its test changes live descriptors on
