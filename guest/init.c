@@ -93,6 +93,35 @@ static void bind_edu(void)
 }
 
 /*
+ * vfio_bind=BDF[,BDF...] on the command line: other devices to bind to
+ * vfio-pci (the igb boot's NIC).
+ */
+static void bind_other(void)
+{
+	char bdfs[256], *save = NULL, *bdf;
+	char path[512], link[512];
+	ssize_t len;
+
+	if (!getenv("vfio_bind"))
+		return;
+	snprintf(bdfs, sizeof(bdfs), "%s", getenv("vfio_bind"));
+	for (bdf = strtok_r(bdfs, ",", &save); bdf;
+	     bdf = strtok_r(NULL, ",", &save)) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+		if (!access(path, W_OK))
+			sysfs_write(path, bdf);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
+		sysfs_write(path, "vfio-pci");
+		sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+		len = readlink(path, link, sizeof(link) - 1);
+		link[len > 0 ? len : 0] = 0;
+		say("init: %s bound to %s\n", bdf,
+		    len > 0 ? strrchr(link, '/') + 1 : "no driver");
+	}
+}
+
+/*
  * Every user task but PID 1 (kernel threads have no command line), with
  * its state and kernel stack, as TAP comments.
  */
@@ -348,6 +377,7 @@ int main(void)
 	if (getenv("inject") && !strcmp(getenv("inject"), "warn"))
 		sysfs_write("/sys/kernel/debug/provoke-crash/DIRECT", "WARNING");
 	bind_edu();
+	bind_other();
 	kmsg_drain();
 
 	snprintf(path, sizeof(path), "/etc/plans/%s", plan);

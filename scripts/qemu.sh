@@ -66,18 +66,23 @@ tree() {
 # SoCs of hw/arm/Kconfig are built, 360 devices in all with 10.0.13),
 # and the devices file names the virt board (which selects the SMMUv3),
 # edu, and vfio-pci with iommufd for the inner VMM (built in both, so that
-# the QEMU series compiles in the host build too).  The devices file stays untracked in the tree.  configure
+# the QEMU series compiles in the host build too); the host build adds
+# igb (the igb boot's second device model), in a devices file of its own
+# (DEVICES: the file's name, then its devices).  igb's objects call into
+# e1000x_common.c, which hw/net/meson.build builds only for e1000 and
+# e1000e (igb's Kconfig entry does not select either): e1000e comes too.
+# The devices files stay untracked in the tree.  configure
 # word-splits CC, so ccache goes in front of the compiler.  Debian's
 # python3 is the one that has Debian's meson.  Debian's tarball has no
 # firmware blobs: none is installed.
 configure_and_build() {
 	local obj=$1 key="$(git -C "$QSRC" config smmu.version) $2" name=$3 log=$4 cc=$5
-	local devices=$QSRC/configs/devices/aarch64-softmmu/smmu-httu.mak
+	local dname=${DEVICES%% *}
+	local devices=$QSRC/configs/devices/aarch64-softmmu/$dname.mak
 	shift 5
 	# Written on every build (a new tree has none), but only when it
-	# changes: both builds read it, and a new mtime would have ninja
-	# reconfigure and rebuild the other one.
-	printf 'CONFIG_%s=y\n' ARM_VIRT EDU VFIO_PCI IOMMUFD >"$devices.new"
+	# changes: a new mtime would have ninja reconfigure and rebuild.
+	printf 'CONFIG_%s=y\n' ${DEVICES#* } >"$devices.new"
 	if cmp -s "$devices.new" "$devices"; then
 		rm "$devices.new"
 	else
@@ -90,7 +95,7 @@ configure_and_build() {
 		(cd "$obj" && CC="$cc" logged "$BUILD/logs/$log-configure.log" \
 			"$QSRC/configure" --target-list=aarch64-softmmu "$@" \
 			--without-default-features --enable-fdt=system \
-			--python=/usr/bin/python3 --with-devices-aarch64=smmu-httu \
+			--python=/usr/bin/python3 --with-devices-aarch64="$dname" \
 			--without-default-devices --disable-download \
 			--disable-docs --disable-tools --disable-guest-agent \
 			--disable-debug-info --disable-werror --disable-install-blobs)
@@ -102,7 +107,8 @@ configure_and_build() {
 
 build() {
 	tree
-	configure_and_build "$QOBJ" options-v4 qemu-system-aarch64 qemu "ccache gcc"
+	DEVICES="smmu-httu-host ARM_VIRT EDU VFIO_PCI IOMMUFD IGB_PCI_EXPRESS E1000E_PCI_EXPRESS" \
+		configure_and_build "$QOBJ" options-v5 qemu-system-aarch64 qemu "ccache gcc"
 }
 
 # The inner VMM: the same tree cross-built for arm64 against Debian's arm64
@@ -116,7 +122,8 @@ inner() {
 	tree
 	mkdir -p "$lib"
 	ln -sf /usr/lib/aarch64-linux-gnu/libfdt.so.1 "$lib/libfdt.so"
-	configure_and_build "$QINNER" inner-v2 "the inner VMM (qemu-system-aarch64 for arm64)" \
+	DEVICES="smmu-httu ARM_VIRT EDU VFIO_PCI IOMMUFD" \
+		configure_and_build "$QINNER" inner-v2 "the inner VMM (qemu-system-aarch64 for arm64)" \
 		qemu-inner "ccache ${CROSS}gcc" --cross-prefix="$CROSS" --disable-tcg --enable-kvm \
 		--extra-ldflags="-L$lib"
 }

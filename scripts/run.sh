@@ -5,7 +5,8 @@
 #
 #   run.sh test    the reporter's own test, then the boots httu (HTTU on),
 #                  upstream (upstream's VFIO selftests), iommufd (the
-#                  iommufd selftests, apart: lockdep),
+#                  iommufd selftests, apart: lockdep), igb (the dirty
+#                  tests on QEMU's igb, a second device model),
 #                  httu0 (HTTU off: the fallback), noril (no range
 #                  invalidation), nobbml (no BBML2: blocks are not split),
 #                  lts (the 6.12 backport), nested (the
@@ -34,7 +35,7 @@
 
 what=${1:-test}
 case $what in
-test) boots=(httu upstream iommufd httu0 noril nobbml lts nested walk walk-bbml1) ;;
+test) boots=(httu upstream iommufd igb httu0 noril nobbml lts nested walk walk-bbml1) ;;
 demo) boots=(demo demo-legacy nested) ;;
 bench) boots=(bench bench-legacy) ;;
 stress | stress-kcsan) boots=("$what") ;;
@@ -162,7 +163,7 @@ run_boot() {
 order=("${boots[@]}")
 if [ "$jobs" -gt 1 ]; then
 	order=()
-	for b in httu lts iommufd nested httu0 nobbml upstream noril walk walk-bbml1; do
+	for b in httu igb lts iommufd nested httu0 nobbml upstream noril walk walk-bbml1; do
 		case " ${boots[*]} " in *" $b "*) order+=("$b") ;; esac
 	done
 	for b in "${boots[@]}"; do
