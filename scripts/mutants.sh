@@ -7,8 +7,8 @@
 # (the series, the exact-mode hook of patches/harness/, and one deliberate
 # bug), and boots each, and the unmutated kernel, with the plan
 # tests/plans/mutant twice: with the oracle's exact mode (the kernel marks
-# its harvests) and without it (x-stale-exact=off: the marks are
-# ignored).  Prints a table of the oracle's count of reports and the
+# its harvests and unmaps) and without it (x-stale-exact=off: the marks
+# are ignored).  Prints a table of the oracle's count of reports and the
 # suites' verdicts, and exits 0 only when every mutant was reported in
 # both modes and the unmutated kernel in neither.  MUTANTS=a,b picks
 # mutants; MUTANT_STRESS_SECONDS (60) is the stress's length (type1 v2).
