@@ -77,7 +77,8 @@ tree() {
 # firmware blobs: none is installed.
 configure_and_build() {
 	local obj=$1 key="$(git -C "$QSRC" config smmu.version) $2" name=$3 log=$4 cc=$5
-	local dname=${DEVICES%% *}
+	local dname=${DEVICES:?configure_and_build needs DEVICES}
+	dname=${dname%% *}
 	local devices=$QSRC/configs/devices/aarch64-softmmu/$dname.mak
 	shift 5
 	# Written on every build (a new tree has none), but only when it
